@@ -1,0 +1,48 @@
+//! `cargo xtask`: the project's own tasks, in plain Rust.
+//!
+//! - `regen`: rewrite the snapshots after a spec edit and print the surface diff.
+//! - `lint`: check `openapi.yaml` against the project's spec rules.
+#![forbid(unsafe_code)]
+
+mod lint;
+mod regen;
+mod text_diff;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  regen   rewrite the snapshots in tests/snapshots from openapi.yaml and print the surface diff
+  lint    check openapi.yaml against the spec rules (operation, rule, fix)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("regen") => regen::run(&root()),
+        Some("lint") => lint::run(&root()),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
