@@ -139,7 +139,12 @@ fn sections_split_by_tag() {
     let names: Vec<&str> = g.sections.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains(&"client"));
     assert!(names.contains(&"ops_things"));
-    let ops = &g.sections.iter().find(|s| s.name == "ops_things").expect("ops").code;
+    let ops = &g
+        .sections
+        .iter()
+        .find(|s| s.name == "ops_things")
+        .expect("ops")
+        .code;
     assert!(ops.contains("pub trait ClientThingsExt"));
     assert!(ops.contains("pub struct CreateThing"));
 }

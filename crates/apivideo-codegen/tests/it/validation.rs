@@ -47,8 +47,10 @@ fn several_error_schemas_on_one_operation() {
                 $ref: '#/components/schemas/Other'"#;
     assert_eq!(
         violations(&spec(&paths, "")),
-        ["operation get_thing (GET /things/{id}): error responses use several schemas \
-          (500 uses Other; 404 uses Problem); use one shared problem schema"]
+        [
+            "operation get_thing (GET /things/{id}): error responses use several schemas \
+          (500 uses Other; 404 uses Problem); use one shared problem schema"
+        ]
     );
 }
 
@@ -70,8 +72,10 @@ fn object_typed_query_parameter() {
           description: ok"#;
     assert_eq!(
         violations(&spec(paths, "")),
-        ["operation list_things (GET /things): query parameter `filter` is an object; progenitor \
-          cannot encode it (use style: deepObject and mark the operation x-rust-handwritten)"]
+        [
+            "operation list_things (GET /things): query parameter `filter` is an object; progenitor \
+          cannot encode it (use style: deepObject and mark the operation x-rust-handwritten)"
+        ]
     );
 }
 
@@ -113,8 +117,10 @@ fn unknown_ref_in_an_operation() {
     let paths = GET_THING.replace("schemas/Thing'", "schemas/Nothing'");
     assert_eq!(
         violations(&spec(&paths, "")),
-        ["operation get_thing (GET /things/{id}) at responses/200/content/application~1json/schema: \
-          $ref `#/components/schemas/Nothing` points to nothing"]
+        [
+            "operation get_thing (GET /things/{id}) at responses/200/content/application~1json/schema: \
+          $ref `#/components/schemas/Nothing` points to nothing"
+        ]
     );
 }
 
@@ -127,7 +133,9 @@ fn unknown_ref_in_a_component() {
           $ref: '#/components/schemas/Gone'"#;
     assert_eq!(
         violations(&spec(GET_THING, schemas)),
-        ["components.schemas.Broken.properties.inner: $ref `#/components/schemas/Gone` points to nothing"]
+        [
+            "components.schemas.Broken.properties.inner: $ref `#/components/schemas/Gone` points to nothing"
+        ]
     );
 }
 
@@ -156,8 +164,10 @@ fn unmarked_multipart_operation() {
           description: ok"#;
     assert_eq!(
         violations(&spec(paths, "")),
-        ["operation upload_thing (POST /things/{id}/file): a multipart/form-data body cannot be \
-          generated; mark the operation `x-rust-handwritten: true`"]
+        [
+            "operation upload_thing (POST /things/{id}/file): a multipart/form-data body cannot be \
+          generated; mark the operation `x-rust-handwritten: true`"
+        ]
     );
 }
 
@@ -179,8 +189,10 @@ fn several_request_media_types() {
           description: ok"#;
     assert_eq!(
         violations(&spec(paths, "")),
-        ["operation create_thing (POST /things): request body has several media types \
-          (application/json, application/xml); progenitor takes exactly one"]
+        [
+            "operation create_thing (POST /things): request body has several media types \
+          (application/json, application/xml); progenitor takes exactly one"
+        ]
     );
 }
 
