@@ -11,7 +11,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, Error, OperationInfo};
+pub use progenitor_client::OperationInfo;
+use progenitor_client::{ClientHooks, Error};
 
 use crate::Client;
 

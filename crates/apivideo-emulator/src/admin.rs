@@ -1,0 +1,68 @@
+//! The emulator's own admin API under `/_emulator`, a prefix the real API
+//! never uses: fault settings, counters, health. It needs a valid credential
+//! of any project, like the API itself.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::auth::Project;
+use crate::config::FaultSettings;
+use crate::extract::ApiJson;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::stats::Stats;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/_emulator/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .route("/_emulator/faults", get(get_faults).put(put_faults))
+        .route("/_emulator/stats", get(get_stats).delete(reset_stats))
+}
+
+async fn get_faults(_: Project, State(state): State<AppState>) -> Json<FaultSettings> {
+    Json(state.faults())
+}
+
+async fn put_faults(
+    _: Project,
+    State(state): State<AppState>,
+    ApiJson(faults): ApiJson<FaultSettings>,
+) -> ApiResult<Json<FaultSettings>> {
+    for (name, rate) in [
+        ("errorRate", faults.error_rate),
+        ("dropRate", faults.drop_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(ApiError::attribute(
+                name,
+                "This attribute must be between 0 and 1.",
+            ));
+        }
+    }
+    if let Some(code) = faults
+        .error_statuses
+        .iter()
+        .find(|c| !(500..=599).contains(*c))
+    {
+        return Err(ApiError::attribute(
+            "errorStatuses",
+            format!("{code} is not a server error status."),
+        ));
+    }
+    state.set_faults(faults.clone());
+    Ok(Json(faults))
+}
+
+async fn get_stats(_: Project, State(state): State<AppState>) -> Json<Stats> {
+    Json(state.counters.snapshot())
+}
+
+async fn reset_stats(_: Project, State(state): State<AppState>) -> StatusCode {
+    state.counters.reset();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,144 @@
+//! The emulator's configuration: where it listens, which API keys it knows,
+//! how long tokens live, how long encoding takes, which faults it injects.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// How to run an emulator. `Config::default()` listens on `127.0.0.1:0`
+/// with one generated API key, a temporary data directory, one-hour tokens
+/// and a short encoding delay.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to bind; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The API keys it accepts, one project each. Empty: one is generated.
+    pub api_keys: Vec<String>,
+    /// Where state and media live. `None`: a temporary directory removed
+    /// when the emulator stops.
+    pub data_dir: Option<PathBuf>,
+    /// Lifetime of access tokens.
+    pub token_ttl: Duration,
+    /// How long simulated encoding takes after an upload completes.
+    pub encoding_delay: Duration,
+    /// The URL clients reach it at, used in asset URLs and pagination
+    /// links. `None`: `http://` plus the bound address.
+    pub public_url: Option<String>,
+    /// Largest JSON request body accepted.
+    pub max_json_body: usize,
+    /// Largest multipart request (one upload chunk) accepted.
+    pub max_upload_request: usize,
+    /// Faults injected from the start.
+    pub faults: FaultSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_keys: Vec::new(),
+            data_dir: None,
+            token_ttl: Duration::from_secs(3600),
+            encoding_delay: Duration::from_millis(200),
+            public_url: None,
+            max_json_body: 1024 * 1024,
+            max_upload_request: 256 * 1024 * 1024,
+            faults: FaultSettings::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Adds an API key (a project).
+    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// Sets the lifetime of access tokens.
+    pub fn with_token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Sets the simulated encoding time.
+    pub fn with_encoding_delay(mut self, delay: Duration) -> Self {
+        self.encoding_delay = delay;
+        self
+    }
+
+    /// Keeps state and media in `dir`, across restarts.
+    pub fn with_data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets the address to bind.
+    pub fn with_listen(mut self, listen: SocketAddr) -> Self {
+        self.listen = listen;
+        self
+    }
+
+    /// Sets the public URL used in asset URLs and links.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
+    /// Sets the faults injected from the start.
+    pub fn with_faults(mut self, faults: FaultSettings) -> Self {
+        self.faults = faults;
+        self
+    }
+}
+
+impl fmt::Debug for Config {
+    /// API keys are secrets: only their number is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("token_ttl", &self.token_ttl)
+            .field("encoding_delay", &self.encoding_delay)
+            .field("public_url", &self.public_url)
+            .field("max_json_body", &self.max_json_body)
+            .field("max_upload_request", &self.max_upload_request)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+/// Faults injected into API requests (not into `/_emulator` admin calls nor
+/// asset downloads). Changeable at run time through the admin API.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FaultSettings {
+    /// Answer 429 once more than `limit` requests arrive in a window.
+    pub rate_limit: Option<RateLimit>,
+    /// Share of requests (0.0 to 1.0) answered with a server error.
+    pub error_rate: f64,
+    /// The statuses server errors are drawn from; empty means 500, 502, 503.
+    pub error_statuses: Vec<u16>,
+    /// Share of requests (0.0 to 1.0) whose connection is closed without
+    /// an answer.
+    pub drop_rate: f64,
+    /// Latency added before each request is handled, in milliseconds.
+    pub latency_ms: u64,
+}
+
+/// A fixed-window rate limit over all API requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Window length in milliseconds.
+    pub window_ms: u64,
+}

@@ -1,0 +1,328 @@
+//! State in SQLite: resources as JSON documents keyed by project, kind and
+//! id, plus tokens and upload parts. Every write is durable before the
+//! handler answers (WAL with `synchronous=FULL`).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DbError {
+    #[error("storage: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored document does not decode: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub(crate) type DbResult<T> = Result<T, DbError>;
+
+/// The kinds of stored documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Video,
+    UploadToken,
+    LiveStream,
+    Player,
+    Caption,
+    Chapter,
+    Webhook,
+    /// A player session (analytics), parent: video or live stream id.
+    Session,
+    /// A player session event, parent: session id.
+    SessionEvent,
+    /// Ingest state of a video's source upload, id: video id.
+    Ingest,
+    /// Anything else a module needs to keep, id chosen by the module.
+    Extra,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Video => "video",
+            Kind::UploadToken => "upload_token",
+            Kind::LiveStream => "live_stream",
+            Kind::Player => "player",
+            Kind::Caption => "caption",
+            Kind::Chapter => "chapter",
+            Kind::Webhook => "webhook",
+            Kind::Session => "session",
+            Kind::SessionEvent => "session_event",
+            Kind::Ingest => "ingest",
+            Kind::Extra => "extra",
+        }
+    }
+}
+
+/// What a token grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Access,
+    Refresh,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        }
+    }
+}
+
+/// The store. Queries are short, so one connection behind a mutex serves.
+pub(crate) struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db")
+    }
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+CREATE TABLE IF NOT EXISTS resources (
+    project TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    parent TEXT,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (project, kind, id)
+);
+CREATE INDEX IF NOT EXISTS resources_parent ON resources (project, kind, parent);
+CREATE INDEX IF NOT EXISTS resources_id ON resources (kind, id);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    project TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+";
+
+impl Db {
+    /// Opens (or creates) the database file.
+    pub(crate) fn open(path: &Path) -> DbResult<Self> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(SCHEMA)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (each statement is atomic), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Inserts or replaces a document; a replaced one keeps its position.
+    pub(crate) fn put<T: Serialize>(
+        &self,
+        project: &str,
+        kind: Kind,
+        id: &str,
+        parent: Option<&str>,
+        value: &T,
+    ) -> DbResult<()> {
+        let body = serde_json::to_string(value)?;
+        self.conn().execute(
+            "INSERT INTO resources (project, kind, id, parent, seq, body)
+             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM resources), ?5)
+             ON CONFLICT (project, kind, id) DO UPDATE SET parent = excluded.parent, body = excluded.body",
+            params![project, kind.as_str(), id, parent, body],
+        )?;
+        Ok(())
+    }
+
+    /// One document of this project.
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        project: &str,
+        kind: Kind,
+        id: &str,
+    ) -> DbResult<Option<T>> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
+                params![project, kind.as_str(), id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+
+    /// A document by id whatever its project, with the project: for
+    /// requests that carry no credential (delegated uploads, assets).
+    pub(crate) fn find<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        id: &str,
+    ) -> DbResult<Option<(String, T)>> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT project, body FROM resources WHERE kind = ?1 AND id = ?2",
+                params![kind.as_str(), id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(p, b)| Ok((p, serde_json::from_str(&b)?)))
+            .transpose()
+    }
+
+    /// Every document of a kind in this project (under `parent` if given),
+    /// oldest first.
+    pub(crate) fn list<T: DeserializeOwned>(
+        &self,
+        project: &str,
+        kind: Kind,
+        parent: Option<&str>,
+    ) -> DbResult<Vec<T>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT body FROM resources WHERE project = ?1 AND kind = ?2 AND (?3 IS NULL OR parent = ?3) ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![project, kind.as_str(), parent], |row| {
+            row.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for body in rows {
+            out.push(serde_json::from_str(&body?)?);
+        }
+        Ok(out)
+    }
+
+    /// Deletes one document; false if there was none.
+    pub(crate) fn delete(&self, project: &str, kind: Kind, id: &str) -> DbResult<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
+            params![project, kind.as_str(), id],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Deletes every document of a kind under `parent`.
+    pub(crate) fn delete_children(
+        &self,
+        project: &str,
+        kind: Kind,
+        parent: &str,
+    ) -> DbResult<usize> {
+        Ok(self.conn().execute(
+            "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
+            params![project, kind.as_str(), parent],
+        )?)
+    }
+
+    /// Stores a token until `expires_at` (Unix milliseconds).
+    pub(crate) fn put_token(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        project: &str,
+        expires_at: i64,
+    ) -> DbResult<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO tokens (token, kind, project, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token, kind.as_str(), project, expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// The project a live token of this kind grants, if any.
+    pub(crate) fn token_project(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        now: i64,
+    ) -> DbResult<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT project FROM tokens WHERE token = ?1 AND kind = ?2 AND expires_at > ?3",
+                params![token, kind.as_str(), now],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Removes a token (a refresh token is single-use).
+    pub(crate) fn delete_token(&self, token: &str) -> DbResult<bool> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM tokens WHERE token = ?1", params![token])?
+            > 0)
+    }
+
+    /// Removes tokens that expired before `now`.
+    pub(crate) fn purge_tokens(&self, now: i64) -> DbResult<usize> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM tokens WHERE expires_at <= ?1", params![now])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_scoped_by_project_and_ordered() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("db.sqlite")).unwrap();
+        db.put("a", Kind::Video, "v1", None, &serde_json::json!({"n": 1}))
+            .unwrap();
+        db.put("a", Kind::Video, "v2", None, &serde_json::json!({"n": 2}))
+            .unwrap();
+        db.put("b", Kind::Video, "v3", None, &serde_json::json!({"n": 3}))
+            .unwrap();
+        db.put("a", Kind::Video, "v1", None, &serde_json::json!({"n": 10}))
+            .unwrap();
+        let list: Vec<serde_json::Value> = db.list("a", Kind::Video, None).unwrap();
+        assert_eq!(
+            list,
+            [serde_json::json!({"n": 10}), serde_json::json!({"n": 2})]
+        );
+        assert!(
+            db.get::<serde_json::Value>("b", Kind::Video, "v1")
+                .unwrap()
+                .is_none()
+        );
+        let (project, _) = db
+            .find::<serde_json::Value>(Kind::Video, "v3")
+            .unwrap()
+            .unwrap();
+        assert_eq!(project, "b");
+        assert!(db.delete("a", Kind::Video, "v1").unwrap());
+        assert!(!db.delete("a", Kind::Video, "v1").unwrap());
+    }
+
+    #[test]
+    fn tokens_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("db.sqlite")).unwrap();
+        db.put_token("t", TokenKind::Access, "p", 100).unwrap();
+        assert_eq!(
+            db.token_project("t", TokenKind::Access, 99)
+                .unwrap()
+                .as_deref(),
+            Some("p")
+        );
+        assert_eq!(db.token_project("t", TokenKind::Access, 100).unwrap(), None);
+        assert_eq!(db.token_project("t", TokenKind::Refresh, 0).unwrap(), None);
+    }
+}

@@ -1,0 +1,144 @@
+//! Faults on demand: added latency, a fixed-window rate limit answering 429
+//! with the `X-RateLimit-*` headers, a share of 5xx answers, and dropped
+//! connections. Applied to API routes only, never to `/_emulator` admin
+//! calls or asset downloads.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
+use tokio::sync::Notify;
+
+use crate::config::RateLimit;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Put in each request's extensions by the server: notifying it closes the
+/// connection without an answer.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionDropper(pub(crate) Arc<Notify>);
+
+/// The current rate-limit window.
+#[derive(Debug)]
+pub(crate) struct RateWindow(Mutex<(Instant, u32)>);
+
+impl Default for RateWindow {
+    fn default() -> Self {
+        Self(Mutex::new((Instant::now(), 0)))
+    }
+}
+
+impl RateWindow {
+    /// Counts one request; `Err(retry_after)` once over the limit, `Ok(remaining)` otherwise.
+    fn admit(&self, limit: RateLimit) -> Result<u32, Duration> {
+        let window = Duration::from_millis(limit.window_ms.max(1));
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (start, count) = &mut *guard;
+        let now = Instant::now();
+        if now.duration_since(*start) >= window {
+            *start = now;
+            *count = 0;
+        }
+        if *count >= limit.limit {
+            return Err(window.saturating_sub(now.duration_since(*start)));
+        }
+        *count += 1;
+        Ok(limit.limit - *count)
+    }
+}
+
+/// Paths that faults never touch.
+fn exempt(path: &str) -> bool {
+    ["/_emulator", "/vod/", "/live/", "/embed/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if exempt(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let faults = state.faults();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    let mut remaining = None;
+    if let Some(limit) = faults.rate_limit {
+        match state.rate.admit(limit) {
+            Ok(left) => remaining = Some((limit.limit, left)),
+            Err(retry_after) => {
+                let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                state.counters.event("faults.rate_limited");
+                return ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-requests",
+                    "Too many requests.",
+                )
+                .with_detail(format!("Retry in {secs} second(s)."))
+                .with_header("x-ratelimit-limit", limit.limit)
+                .with_header("x-ratelimit-remaining", 0)
+                .with_header("x-ratelimit-retry-after", secs)
+                .with_header("retry-after", secs)
+                .into_response();
+            }
+        }
+    }
+    let (drop, error) = {
+        let mut rng = rand::rng();
+        (
+            rng.random_bool(faults.drop_rate.clamp(0.0, 1.0)),
+            rng.random_bool(faults.error_rate.clamp(0.0, 1.0)),
+        )
+    };
+    if drop && let Some(dropper) = req.extensions().get::<ConnectionDropper>().cloned() {
+        state.counters.event("faults.dropped");
+        dropper.0.notify_one();
+        // The server closes the connection; this answer is never sent.
+        std::future::pending::<()>().await;
+    }
+    if error {
+        let statuses = if faults.error_statuses.is_empty() {
+            vec![500, 502, 503]
+        } else {
+            faults.error_statuses.clone()
+        };
+        let code = statuses[rand::rng().random_range(0..statuses.len())];
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        state.counters.event("faults.errors");
+        return ApiError::new(
+            status,
+            "server-error",
+            "The server could not handle the request.",
+        )
+        .with_detail("Injected by the emulator's fault settings.")
+        .into_response();
+    }
+    let mut response = next.run(req).await;
+    if let Some((limit, left)) = remaining {
+        let headers = response.headers_mut();
+        headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from(left));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_admits_up_to_the_limit() {
+        let w = RateWindow::default();
+        let limit = RateLimit {
+            limit: 2,
+            window_ms: 60_000,
+        };
+        assert_eq!(w.admit(limit), Ok(1));
+        assert_eq!(w.admit(limit), Ok(0));
+        assert!(w.admit(limit).is_err());
+    }
+}

@@ -1,0 +1,41 @@
+//! A local, stateful emulator of the api.video API.
+//!
+//! It serves every operation of `openapi.yaml` with the JSON types of
+//! `apivideo-raw`, keeps its state in SQLite and its media on disk, and
+//! simulates encoding, webhooks and faults (rate limits, 5xx answers,
+//! dropped connections, latency) on demand.
+//!
+//! Start it in-process in a test:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), apivideo_emulator::StartError> {
+//! let emulator = apivideo_emulator::Emulator::start(apivideo_emulator::Config::default()).await?;
+//! println!("{} with key {}", emulator.base_url(), emulator.api_key());
+//! // dropping `emulator` stops it
+//! # Ok(()) }
+//! ```
+//!
+//! Or run the binary beside a service: `apivideo-emulator --listen 127.0.0.1:8080`.
+#![forbid(unsafe_code)]
+// Parts of the core are used only by resource modules still being written.
+#![allow(dead_code)]
+
+mod admin;
+mod auth;
+mod config;
+mod db;
+mod delivery;
+mod extract;
+mod faults;
+mod ids;
+mod media;
+mod pagination;
+mod problem;
+mod routes;
+mod server;
+mod state;
+mod stats;
+
+pub use config::{Config, FaultSettings, RateLimit};
+pub use server::{Emulator, StartError};
+pub use stats::Stats;

@@ -1,0 +1,142 @@
+//! `apivideo-emulator`: run a local api.video beside your service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use apivideo_emulator::{Config, Emulator, FaultSettings, RateLimit};
+use clap::Parser;
+
+/// A local, stateful emulator of the api.video API.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(
+        long,
+        env = "APIVIDEO_EMULATOR_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    listen: SocketAddr,
+    /// An API key to accept (repeat for several projects). None: one is generated and printed.
+    #[arg(
+        long = "api-key",
+        env = "APIVIDEO_EMULATOR_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    api_keys: Vec<String>,
+    /// Keep state and media here across restarts. Default: a temporary directory removed on exit.
+    #[arg(long, env = "APIVIDEO_EMULATOR_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Access token lifetime in seconds.
+    #[arg(long, env = "APIVIDEO_EMULATOR_TOKEN_TTL", default_value_t = 3600)]
+    token_ttl: u64,
+    /// Simulated encoding time in milliseconds.
+    #[arg(
+        long,
+        env = "APIVIDEO_EMULATOR_ENCODING_DELAY_MS",
+        default_value_t = 200
+    )]
+    encoding_delay_ms: u64,
+    /// The URL clients reach the emulator at (asset URLs and links use it).
+    #[arg(long, env = "APIVIDEO_EMULATOR_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Answer 429 past this many requests per rate-limit window.
+    #[arg(long, env = "APIVIDEO_EMULATOR_RATE_LIMIT")]
+    rate_limit: Option<u32>,
+    /// Rate-limit window in milliseconds.
+    #[arg(
+        long,
+        env = "APIVIDEO_EMULATOR_RATE_LIMIT_WINDOW_MS",
+        default_value_t = 1000
+    )]
+    rate_limit_window_ms: u64,
+    /// Share of requests (0 to 1) answered 500, 502 or 503.
+    #[arg(long, env = "APIVIDEO_EMULATOR_ERROR_RATE", default_value_t = 0.0)]
+    error_rate: f64,
+    /// Share of requests (0 to 1) whose connection is dropped without an answer.
+    #[arg(long, env = "APIVIDEO_EMULATOR_DROP_RATE", default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Latency added to every API request, in milliseconds.
+    #[arg(long, env = "APIVIDEO_EMULATOR_LATENCY_MS", default_value_t = 0)]
+    latency_ms: u64,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "apivideo_emulator=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    for (name, rate) in [
+        ("--error-rate", args.error_rate),
+        ("--drop-rate", args.drop_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            eprintln!("error: {name} must be between 0 and 1");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    let generated = args.api_keys.is_empty();
+    let config = Config {
+        listen: args.listen,
+        api_keys: args.api_keys,
+        data_dir: args.data_dir,
+        token_ttl: Duration::from_secs(args.token_ttl),
+        encoding_delay: Duration::from_millis(args.encoding_delay_ms),
+        public_url: args.public_url,
+        faults: FaultSettings {
+            rate_limit: args.rate_limit.map(|limit| RateLimit {
+                limit,
+                window_ms: args.rate_limit_window_ms,
+            }),
+            error_rate: args.error_rate,
+            drop_rate: args.drop_rate,
+            latency_ms: args.latency_ms,
+            ..FaultSettings::default()
+        },
+        ..Config::default()
+    };
+    let emulator = match Emulator::start(config).await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    if generated {
+        // The operator asked for no key, so showing the generated one is the point.
+        println!("generated API key: {}", emulator.api_key());
+    }
+    println!("listening on http://{}", emulator.local_addr());
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    emulator.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

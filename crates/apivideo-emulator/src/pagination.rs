@@ -1,0 +1,142 @@
+//! `currentPage`/`pageSize` for every list: validated bounds, one page cut
+//! out of the full result, and `pagination` with its links.
+
+use apivideo_raw::types::{Pagination, PaginationLink};
+
+use crate::problem::{ApiError, Invalid};
+
+/// Largest `pageSize` accepted.
+pub(crate) const MAX_PAGE_SIZE: i64 = 100;
+/// `pageSize` when none is given.
+pub(crate) const DEFAULT_PAGE_SIZE: i64 = 25;
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Page {
+    pub(crate) current: i64,
+    pub(crate) size: i64,
+}
+
+impl Page {
+    /// Validates `currentPage` (from 1) and `pageSize` (1 to 100).
+    pub(crate) fn new(current: Option<i64>, size: Option<i64>) -> Result<Self, ApiError> {
+        let current = current.unwrap_or(1);
+        let size = size.unwrap_or(DEFAULT_PAGE_SIZE);
+        let mut problems = Vec::new();
+        if current < 1 {
+            problems.push(Invalid::out_of_range("currentPage"));
+        }
+        if !(1..=MAX_PAGE_SIZE).contains(&size) {
+            problems.push(Invalid::out_of_range("pageSize"));
+        }
+        if problems.is_empty() {
+            Ok(Self { current, size })
+        } else {
+            Err(ApiError::invalid(problems))
+        }
+    }
+
+    /// Cuts this page out of `items` and describes it. A page past the last
+    /// one is out of range (an empty list has one, empty, page).
+    ///
+    /// `url` is the absolute URL of the list without query; `query` holds
+    /// the caller's other parameters, kept in every link.
+    pub(crate) fn apply<T>(
+        self,
+        items: Vec<T>,
+        url: &str,
+        query: &[(String, String)],
+    ) -> Result<(Vec<T>, Pagination), ApiError> {
+        let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+        let pages = ((total + self.size - 1) / self.size).max(1);
+        if self.current > pages {
+            return Err(
+                ApiError::invalid(vec![Invalid::out_of_range("currentPage")]).with_detail(format!(
+                    "There are {pages} page(s) of {} item(s).",
+                    self.size
+                )),
+            );
+        }
+        let skip = usize::try_from((self.current - 1) * self.size).unwrap_or(usize::MAX);
+        let take = usize::try_from(self.size).unwrap_or(usize::MAX);
+        let data: Vec<T> = items.into_iter().skip(skip).take(take).collect();
+        let link = |rel: &str, page: i64| PaginationLink {
+            rel: Some(rel.to_owned()),
+            uri: Some(page_url(url, query, page, self.size)),
+        };
+        let mut links = vec![link("self", self.current), link("first", 1)];
+        if self.current > 1 {
+            links.push(link("previous", self.current - 1));
+        }
+        if self.current < pages {
+            links.push(link("next", self.current + 1));
+        }
+        links.push(link("last", pages));
+        let pagination = Pagination {
+            current_page: Some(self.current),
+            current_page_items: Some(i64::try_from(data.len()).unwrap_or(i64::MAX)),
+            items_total: Some(total),
+            page_size: Some(self.size),
+            pages_total: Some(pages),
+            links,
+        };
+        Ok((data, pagination))
+    }
+}
+
+fn page_url(url: &str, query: &[(String, String)], page: i64, size: i64) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in query {
+        if k != "currentPage" && k != "pageSize" {
+            q.append_pair(k, v);
+        }
+    }
+    q.append_pair("currentPage", &page.to_string());
+    q.append_pair("pageSize", &size.to_string());
+    format!("{url}?{}", q.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_are_validated() {
+        assert!(Page::new(None, None).is_ok());
+        let err = Page::new(Some(0), Some(101)).unwrap_err();
+        assert_eq!(err.problem.problems.len(), 2);
+        assert_eq!(err.problem.name.as_deref(), Some("currentPage"));
+    }
+
+    #[test]
+    fn pages_and_links() {
+        let page = Page::new(Some(2), Some(2)).unwrap();
+        let query = vec![("title".to_owned(), "a b".to_owned())];
+        let (data, p) = page
+            .apply((1..=5).collect::<Vec<_>>(), "http://h/videos", &query)
+            .unwrap();
+        assert_eq!(data, [3, 4]);
+        assert_eq!(
+            (p.pages_total, p.items_total, p.current_page_items),
+            (Some(3), Some(5), Some(2))
+        );
+        let rels: Vec<_> = p.links.iter().map(|l| l.rel.clone().unwrap()).collect();
+        assert_eq!(rels, ["self", "first", "previous", "next", "last"]);
+        assert_eq!(
+            p.links[3].uri.as_deref(),
+            Some("http://h/videos?title=a+b&currentPage=3&pageSize=2")
+        );
+        assert!(
+            Page::new(Some(4), Some(2))
+                .unwrap()
+                .apply(vec![1, 2, 3, 4, 5], "u", &[])
+                .is_err()
+        );
+        let (empty, p) = Page::new(None, None)
+            .unwrap()
+            .apply(Vec::<i32>::new(), "u", &[])
+            .unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(p.pages_total, Some(1));
+    }
+}

@@ -1,0 +1,220 @@
+//! Errors as the API answers them: problem documents
+//! (`{type, title, status, name, detail, problems[]}`).
+
+use apivideo_raw::types::{Problem, ProblemDetail};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const DOCS: &str = "https://docs.api.video/reference";
+
+/// An error answer. Handlers return `Result<_, ApiError>`. Boxed inside,
+/// so `Result`s stay small.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) problem: Box<Problem>,
+    pub(crate) headers: Option<Box<HeaderMap>>,
+}
+
+/// One attribute problem, for [`ApiError::invalid`].
+#[derive(Debug, Clone)]
+pub(crate) struct Invalid {
+    pub(crate) kind: &'static str,
+    pub(crate) title: String,
+    pub(crate) name: String,
+}
+
+impl Invalid {
+    /// `name` is missing.
+    pub(crate) fn required(name: impl Into<String>) -> Self {
+        Self {
+            kind: "attribute-required",
+            title: "This attribute is required.".into(),
+            name: name.into(),
+        }
+    }
+
+    /// `name` has a bad value; `title` says what it must be.
+    pub(crate) fn attribute(name: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            kind: "invalid-attribute",
+            title: title.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Query parameter `name` is outside `min..=max`.
+    pub(crate) fn out_of_range(name: impl Into<String>) -> Self {
+        Self {
+            kind: "invalid-query-parameter",
+            title: "This parameter is out of the allowed range of values.".into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, kind: &str, title: impl Into<String>) -> Self {
+        Self {
+            status,
+            problem: Box::new(Problem {
+                type_: format!("{DOCS}/{kind}"),
+                title: title.into(),
+                status: i64::from(status.as_u16()),
+                name: None,
+                detail: None,
+                problems: Vec::new(),
+            }),
+            headers: None,
+        }
+    }
+
+    /// Names the attribute or parameter at fault.
+    pub(crate) fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.problem.name = Some(name.into());
+        self
+    }
+
+    /// Adds a human-readable detail.
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.problem.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds a response header.
+    pub(crate) fn with_header(mut self, name: &'static str, value: impl ToString) -> Self {
+        if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+            self.headers
+                .get_or_insert_with(Default::default)
+                .insert(HeaderName::from_static(name), v);
+        }
+        self
+    }
+
+    /// 400 for one or more invalid attributes: the first is the headline,
+    /// all are listed in `problems`.
+    pub(crate) fn invalid(problems: Vec<Invalid>) -> Self {
+        let first = problems
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Invalid::attribute("", "The request is invalid."));
+        let mut err =
+            Self::new(StatusCode::BAD_REQUEST, first.kind, first.title).with_name(first.name);
+        err.problem.problems = problems
+            .into_iter()
+            .map(|p| ProblemDetail {
+                type_: Some(format!("{DOCS}/{}", p.kind)),
+                title: Some(p.title),
+                name: Some(p.name),
+            })
+            .collect();
+        err
+    }
+
+    /// 400 for one invalid attribute.
+    pub(crate) fn attribute(name: impl Into<String>, title: impl Into<String>) -> Self {
+        Self::invalid(vec![Invalid::attribute(name, title)])
+    }
+
+    /// 404 naming the path parameter whose resource does not exist.
+    pub(crate) fn not_found(name: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource-not-found",
+            "The requested resource was not found.",
+        )
+        .with_name(name)
+    }
+
+    /// 401: no credential, or a wrong or expired one.
+    pub(crate) fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "authentication-failed", "Unauthorized request.")
+            .with_detail("Send a valid bearer token from /auth/api-key, or the API key as the HTTP basic user name.")
+            .with_header("www-authenticate", "Bearer")
+    }
+
+    /// 400 at `/auth/*`: unknown API key or refresh token.
+    pub(crate) fn bad_credentials() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "authentication-invalid-credentials",
+            "The user credentials were incorrect.",
+        )
+    }
+
+    /// 400: an uploaded file has an extension the operation does not take.
+    pub(crate) fn file_extension(allowed: &[&str]) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "file-extension",
+            format!("Only [{}] extensions are supported.", allowed.join(", ")),
+        )
+        .with_name("file")
+    }
+
+    /// 400: a multipart request carries no file.
+    pub(crate) fn file_missing() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "file-missing",
+            "There is no uploaded file in the request.",
+        )
+        .with_name("file")
+    }
+
+    /// 400: the video's source was uploaded already.
+    pub(crate) fn already_uploaded() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "file-already-uploaded",
+            "The source of the video is already uploaded.",
+        )
+        .with_name("file")
+    }
+
+    /// 413: the body is larger than the emulator accepts.
+    pub(crate) fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "The request body is too large.",
+        )
+        .with_detail(format!("At most {limit} bytes are accepted."))
+    }
+
+    /// 500 for a failure of the emulator itself (storage, I/O).
+    pub(crate) fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "An internal error occurred.",
+        )
+        .with_detail(detail.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(*self.problem)).into_response();
+        if let Some(headers) = self.headers {
+            response.headers_mut().extend(*headers);
+        }
+        response
+    }
+}
+
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+/// The result of a handler.
+pub(crate) type ApiResult<T> = Result<T, ApiError>;

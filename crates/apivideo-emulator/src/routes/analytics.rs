@@ -1,0 +1,9 @@
+//! analytics (to be implemented).
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+}

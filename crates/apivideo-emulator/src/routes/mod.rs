@@ -1,0 +1,88 @@
+//! The API's routes, one module per resource, assembled into one router
+//! with request logging, counters and fault injection.
+
+mod account;
+mod analytics;
+mod assets;
+mod captions;
+mod chapters;
+mod live_streams;
+mod players;
+mod upload_tokens;
+mod uploads;
+mod videos;
+mod webhooks;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::auth::routes())
+        .merge(account::routes())
+        .merge(videos::routes())
+        .merge(uploads::routes())
+        .merge(upload_tokens::routes())
+        .merge(live_streams::routes())
+        .merge(players::routes())
+        .merge(captions::routes())
+        .merge(chapters::routes())
+        .merge(webhooks::routes())
+        .merge(analytics::routes())
+        .merge(assets::routes())
+        .merge(crate::admin::routes())
+        .method_not_allowed_fallback(method_not_allowed)
+        // Route layers run only for matched routes; the last one added runs
+        // first, so every request is counted, faults included.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::inject,
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), observe))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Counts and logs each request by route (never its headers or query, which
+/// may carry secrets).
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| req.uri().path().to_owned(), |m| m.as_str().to_owned());
+    let route = format!("{} {route}", req.method());
+    let path = req.uri().path().to_owned();
+    state.counters.request(&route);
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    state.counters.response(&route, status);
+    tracing::info!(%route, %path, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+async fn not_found() -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route-not-found",
+        "No such route in the api.video API.",
+    )
+    .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This route does not take this method.",
+    )
+    .into_response()
+}

@@ -1,0 +1,221 @@
+//! Starting and stopping the emulator: the listener, the accept loop (which
+//! can drop a connection without answering, for fault injection), and the
+//! [`Emulator`] handle.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+
+use crate::config::{Config, FaultSettings};
+use crate::db::Db;
+use crate::faults::ConnectionDropper;
+use crate::media::MediaStore;
+use crate::state::AppState;
+use crate::stats::Stats;
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The data directory could not be created or opened.
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The state database could not be opened.
+    #[error("state database: {0}")]
+    Database(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator. Dropping it stops the server (and removes the data
+/// directory when it was temporary).
+#[derive(Debug)]
+pub struct Emulator {
+    state: AppState,
+    local_addr: SocketAddr,
+    data_dir: PathBuf,
+    accept: Option<JoinHandle<()>>,
+    // Declared last: removed only after the server has been told to stop.
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl Emulator {
+    /// Starts an emulator with `config`, listening before it returns.
+    pub async fn start(mut config: Config) -> Result<Self, StartError> {
+        if config.api_keys.is_empty() {
+            config.api_keys.push(crate::ids::random("", 24));
+        }
+        let (data_dir, temp_dir) = match &config.data_dir {
+            Some(dir) => (dir.clone(), None),
+            None => {
+                let tmp = tempfile::Builder::new()
+                    .prefix("apivideo-emulator-")
+                    .tempdir()
+                    .map_err(|source| StartError::DataDir {
+                        path: std::env::temp_dir(),
+                        source,
+                    })?;
+                (tmp.path().to_path_buf(), Some(tmp))
+            }
+        };
+        let media_root = data_dir.join("media");
+        std::fs::create_dir_all(media_root.join("tmp")).map_err(|source| StartError::DataDir {
+            path: media_root.clone(),
+            source,
+        })?;
+        let db = Db::open(&data_dir.join("state.sqlite"))
+            .map_err(|e| StartError::Database(e.to_string()))?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let base_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let state = AppState::new(config, db, MediaStore::new(media_root), base_url);
+        let router = crate::routes::router(state.clone());
+        let accept = tokio::spawn(accept_loop(listener, router, state.clone()));
+        Ok(Self {
+            state,
+            local_addr,
+            data_dir,
+            accept: Some(accept),
+            _temp_dir: temp_dir,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, or the configured public URL.
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    /// The address the server is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The first API key (generated if none was configured).
+    pub fn api_key(&self) -> &str {
+        &self.state.config.api_keys[0]
+    }
+
+    /// Every API key, one project each.
+    pub fn api_keys(&self) -> &[String] {
+        &self.state.config.api_keys
+    }
+
+    /// Where state and media live.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The counters since start or the last reset.
+    pub fn stats(&self) -> Stats {
+        self.state.counters.snapshot()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) {
+        self.state.counters.reset();
+    }
+
+    /// The faults injected now.
+    pub fn faults(&self) -> FaultSettings {
+        self.state.faults()
+    }
+
+    /// Changes the faults injected from now on.
+    pub fn set_faults(&self, faults: FaultSettings) {
+        self.state.set_faults(faults);
+    }
+
+    /// Stops accepting, closes connections and waits for background work
+    /// (encoding, webhook deliveries) to stop.
+    pub async fn shutdown(mut self) {
+        self.state.shutdown.cancel();
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.await;
+        }
+        self.state.tasks.close();
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(5), self.state.tasks.wait()).await;
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, router: axum::Router, state: AppState) {
+    let cancel = state.shutdown.clone();
+    loop {
+        let (stream, _) = tokio::select! {
+            () = cancel.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+        };
+        let router = router.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            let dropper = Arc::new(Notify::new());
+            let service = hyper::service::service_fn({
+                let dropper = dropper.clone();
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(ConnectionDropper(dropper.clone()));
+                    router.clone().oneshot(req.map(axum::body::Body::new))
+                }
+            });
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                // Fault injection: close the socket without an answer.
+                () = dropper.notified() => {}
+                () = cancel.cancelled() => {}
+            }
+        });
+    }
+}

@@ -1,0 +1,113 @@
+//! The state every handler shares.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+use crate::config::{Config, FaultSettings};
+use crate::db::Db;
+use crate::media::MediaStore;
+use crate::stats::Counters;
+
+/// Cheap to clone; handlers take it with `State(state)`.
+#[derive(Clone, Debug)]
+pub(crate) struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) db: Db,
+    pub(crate) media: MediaStore,
+    /// The URL clients reach the emulator at, without a trailing slash.
+    pub(crate) base_url: String,
+    /// API key → project id.
+    projects: HashMap<String, String>,
+    pub(crate) faults: Mutex<FaultSettings>,
+    pub(crate) rate: crate::faults::RateWindow,
+    pub(crate) counters: Counters,
+    /// Runs background work (encoding, webhook delivery) that must not
+    /// outlive the server.
+    pub(crate) tasks: tokio_util::task::TaskTracker,
+    pub(crate) shutdown: tokio_util::sync::CancellationToken,
+    /// The HTTP client webhooks are delivered with.
+    pub(crate) http: reqwest::Client,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub(crate) fn new(config: Config, db: Db, media: MediaStore, base_url: String) -> Self {
+        let projects = config
+            .api_keys
+            .iter()
+            .map(|k| (k.clone(), project_id(k)))
+            .collect();
+        let faults = Mutex::new(config.faults.clone());
+        Self(Arc::new(Inner {
+            config,
+            db,
+            media,
+            base_url,
+            projects,
+            faults,
+            rate: crate::faults::RateWindow::default(),
+            counters: Counters::default(),
+            tasks: tokio_util::task::TaskTracker::new(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            http: reqwest::Client::new(),
+        }))
+    }
+
+    /// The project of an API key, if the key is known.
+    pub(crate) fn project_of_key(&self, key: &str) -> Option<&str> {
+        self.projects.get(key).map(String::as_str)
+    }
+
+    /// The current fault settings.
+    pub(crate) fn faults(&self) -> FaultSettings {
+        self.faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the fault settings.
+    pub(crate) fn set_faults(&self, faults: FaultSettings) {
+        *self.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+    }
+
+    /// Runs `work` in the background until done or until the server stops.
+    pub(crate) fn spawn<F>(&self, work: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let cancel = self.shutdown.clone();
+        self.tasks.spawn(async move {
+            tokio::select! {
+                () = work => {}
+                () = cancel.cancelled() => {}
+            }
+        });
+    }
+}
+
+/// A stable project id for an API key that does not reveal the key:
+/// `pr` plus 16 hex digits of a hash.
+pub(crate) fn project_id(key: &str) -> String {
+    // FNV-1a: fixed forever, so a data directory keeps its projects across
+    // restarts and upgrades.
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("pr{hash:016x}")
+}
+
+/// The current time in Unix milliseconds.
+pub(crate) fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

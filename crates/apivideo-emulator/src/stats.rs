@@ -1,0 +1,67 @@
+//! Counters that tests read to prove what a client did: requests per route
+//! and status, and named events (upload parts received, webhooks sent…).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// A snapshot of the counters since start (or the last reset).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Requests per route, keyed `"METHOD /route/{param}"`, e.g.
+    /// `"POST /auth/api-key"`.
+    pub requests: BTreeMap<String, u64>,
+    /// Answers per route and status, keyed `"METHOD /route 429"`.
+    pub responses: BTreeMap<String, u64>,
+    /// Named events, e.g. `"upload.parts"`, `"webhook.delivered"`.
+    pub events: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// Requests to `"METHOD /route"` so far.
+    pub fn requests_to(&self, route: &str) -> u64 {
+        self.requests.get(route).copied().unwrap_or(0)
+    }
+
+    /// How often the named event happened.
+    pub fn event(&self, name: &str) -> u64 {
+        self.events.get(name).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters(Mutex<Stats>);
+
+impl Counters {
+    fn with<R>(&self, f: impl FnOnce(&mut Stats) -> R) -> R {
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub(crate) fn request(&self, route: &str) {
+        self.with(|s| *s.requests.entry(route.to_owned()).or_default() += 1);
+    }
+
+    pub(crate) fn response(&self, route: &str, status: u16) {
+        self.with(|s| *s.responses.entry(format!("{route} {status}")).or_default() += 1);
+    }
+
+    /// Counts one occurrence of a named event.
+    pub(crate) fn event(&self, name: &str) {
+        self.add(name, 1);
+    }
+
+    /// Adds `n` to a named event counter.
+    pub(crate) fn add(&self, name: &str, n: u64) {
+        self.with(|s| *s.events.entry(name.to_owned()).or_default() += n);
+    }
+
+    pub(crate) fn snapshot(&self) -> Stats {
+        self.with(|s| s.clone())
+    }
+
+    pub(crate) fn reset(&self) {
+        self.with(|s| *s = Stats::default());
+    }
+}

@@ -1,0 +1,1 @@
+//! analytics tests (to be written).

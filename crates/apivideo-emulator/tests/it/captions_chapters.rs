@@ -1,0 +1,1 @@
+//! captions chapters tests (to be written).

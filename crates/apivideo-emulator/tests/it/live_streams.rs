@@ -1,0 +1,1 @@
+//! live streams tests (to be written).

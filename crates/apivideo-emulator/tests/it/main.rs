@@ -1,0 +1,14 @@
+//! Tests of the emulator, through the generated raw client and plain HTTP.
+//! Each test starts its own emulator in-process on 127.0.0.1:0.
+
+mod analytics;
+mod auth;
+mod captions_chapters;
+mod common;
+mod faults;
+mod live_streams;
+mod players;
+mod upload_tokens;
+mod uploads;
+mod videos;
+mod webhooks;

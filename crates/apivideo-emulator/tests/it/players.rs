@@ -1,0 +1,1 @@
+//! players tests (to be written).

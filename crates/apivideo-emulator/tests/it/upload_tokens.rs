@@ -1,0 +1,1 @@
+//! upload tokens tests (to be written).

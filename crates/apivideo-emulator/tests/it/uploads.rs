@@ -1,0 +1,1 @@
+//! uploads tests (to be written).

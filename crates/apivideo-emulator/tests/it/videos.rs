@@ -1,0 +1,1 @@
+//! videos tests (to be written).

@@ -1,0 +1,1 @@
+//! webhooks tests (to be written).
