@@ -22,6 +22,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/_emulator/faults", get(get_faults).put(put_faults))
         .route("/_emulator/stats", get(get_stats).delete(reset_stats))
+        .route("/_emulator/tokens", axum::routing::delete(revoke_tokens))
 }
 
 async fn get_faults(_: Project, State(state): State<AppState>) -> Json<FaultSettings> {
@@ -65,4 +66,10 @@ async fn get_stats(_: Project, State(state): State<AppState>) -> Json<Stats> {
 async fn reset_stats(_: Project, State(state): State<AppState>) -> StatusCode {
     state.counters.reset();
     StatusCode::NO_CONTENT
+}
+
+/// Revokes every access and refresh token, as if they had all expired.
+async fn revoke_tokens(_: Project, State(state): State<AppState>) -> ApiResult<StatusCode> {
+    state.db.revoke_tokens()?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -131,6 +131,9 @@ pub struct FaultSettings {
     pub drop_rate: f64,
     /// Latency added before each request is handled, in milliseconds.
     pub latency_ms: u64,
+    /// Share of requests (0.0 to 1.0) outside `/auth/*` answered 401 as if
+    /// their credential had expired.
+    pub unauthorized_rate: f64,
 }
 
 /// A fixed-window rate limit over all API requests.

@@ -36,8 +36,6 @@ pub(crate) enum Kind {
     SessionEvent,
     /// Ingest state of a video's source upload, id: video id.
     Ingest,
-    /// Anything else a module needs to keep, id chosen by the module.
-    Extra,
 }
 
 impl Kind {
@@ -53,7 +51,6 @@ impl Kind {
             Kind::Session => "session",
             Kind::SessionEvent => "session_event",
             Kind::Ingest => "ingest",
-            Kind::Extra => "extra",
         }
     }
 }
@@ -74,9 +71,14 @@ impl TokenKind {
     }
 }
 
+/// A token as cached in memory: its kind, project and expiry (ms).
+type CachedToken = (TokenKind, String, i64);
+
 /// The store. Queries are short, so one connection behind a mutex serves.
+/// Tokens, read on every request, are also cached in memory.
 pub(crate) struct Db {
     conn: Mutex<Connection>,
+    tokens: Mutex<std::collections::HashMap<String, CachedToken>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -119,7 +121,12 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Self {
             conn: Mutex::new(conn),
+            tokens: Mutex::default(),
         })
+    }
+
+    fn token_cache(&self) -> MutexGuard<'_, std::collections::HashMap<String, CachedToken>> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -240,6 +247,8 @@ impl Db {
             "INSERT OR REPLACE INTO tokens (token, kind, project, expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![token, kind.as_str(), project, expires_at],
         )?;
+        self.token_cache()
+            .insert(token.to_owned(), (kind, project.to_owned(), expires_at));
         Ok(())
     }
 
@@ -262,14 +271,23 @@ impl Db {
 
     /// Removes a token (a refresh token is single-use).
     pub(crate) fn delete_token(&self, token: &str) -> DbResult<bool> {
+        self.token_cache().remove(token);
         Ok(self
             .conn()
             .execute("DELETE FROM tokens WHERE token = ?1", params![token])?
             > 0)
     }
 
+    /// Removes every token.
+    pub(crate) fn revoke_tokens(&self) -> DbResult<usize> {
+        self.token_cache().clear();
+        Ok(self.conn().execute("DELETE FROM tokens", [])?)
+    }
+
     /// Removes tokens that expired before `now`.
     pub(crate) fn purge_tokens(&self, now: i64) -> DbResult<usize> {
+        self.token_cache()
+            .retain(|_, (_, _, expires_at)| *expires_at > now);
         Ok(self
             .conn()
             .execute("DELETE FROM tokens WHERE expires_at <= ?1", params![now])?)

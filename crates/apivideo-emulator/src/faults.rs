@@ -87,13 +87,18 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
             }
         }
     }
-    let (drop, error) = {
+    let (drop, error, unauthorized) = {
         let mut rng = rand::rng();
         (
             rng.random_bool(faults.drop_rate.clamp(0.0, 1.0)),
             rng.random_bool(faults.error_rate.clamp(0.0, 1.0)),
+            rng.random_bool(faults.unauthorized_rate.clamp(0.0, 1.0)),
         )
     };
+    if unauthorized && !req.uri().path().starts_with("/auth/") {
+        state.counters.event("faults.unauthorized");
+        return ApiError::unauthorized().into_response();
+    }
     if drop && let Some(dropper) = req.extensions().get::<ConnectionDropper>().cloned() {
         state.counters.event("faults.dropped");
         dropper.0.notify_one();

@@ -17,8 +17,6 @@
 //!
 //! Or run the binary beside a service: `apivideo-emulator --listen 127.0.0.1:8080`.
 #![forbid(unsafe_code)]
-// Parts of the core are used only by resource modules still being written.
-#![allow(dead_code)]
 
 mod admin;
 mod auth;

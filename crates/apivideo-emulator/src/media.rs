@@ -1,7 +1,7 @@
 //! Where media live on disk: `<data dir>/media/<project>/<kind>/<id>/…`.
 //! Modules build their paths here and do their own streaming I/O.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The media root.
 #[derive(Debug, Clone)]
@@ -23,10 +23,5 @@ impl MediaStore {
     /// The directory for files being written before they are complete.
     pub(crate) fn tmp(&self) -> PathBuf {
         self.root.join("tmp")
-    }
-
-    /// The root itself.
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
     }
 }

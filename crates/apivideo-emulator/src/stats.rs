@@ -17,7 +17,13 @@ pub struct Stats {
     pub responses: BTreeMap<String, u64>,
     /// Named events, e.g. `"upload.parts"`, `"webhook.delivered"`.
     pub events: BTreeMap<String, u64>,
+    /// Routes in the order requests arrived (the first 100 000), to check
+    /// what a client did before what.
+    pub sequence: Vec<String>,
 }
+
+/// Most entries kept in [`Stats::sequence`].
+const SEQUENCE_LIMIT: usize = 100_000;
 
 impl Stats {
     /// Requests to `"METHOD /route"` so far.
@@ -40,7 +46,12 @@ impl Counters {
     }
 
     pub(crate) fn request(&self, route: &str) {
-        self.with(|s| *s.requests.entry(route.to_owned()).or_default() += 1);
+        self.with(|s| {
+            *s.requests.entry(route.to_owned()).or_default() += 1;
+            if s.sequence.len() < SEQUENCE_LIMIT {
+                s.sequence.push(route.to_owned());
+            }
+        });
     }
 
     pub(crate) fn response(&self, route: &str, status: u16) {

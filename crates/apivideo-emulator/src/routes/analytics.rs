@@ -1,9 +1,563 @@
-//! analytics (to be implemented).
+//! Analytics: player sessions of videos and live streams and the events of
+//! each session. The emulator has no players, so sessions and events are
+//! recorded through its admin API:
+//!
+//! - `POST /_emulator/analytics/sessions` with `videoId` or `liveStreamId`,
+//!   `loadedAt`/`endedAt`, `location`, `referrer`, `device`, `os`, `client`
+//!   and `metadata` (`[{key, value}]` or `{key: value}`) answers the stored
+//!   session, with its `ps…` id;
+//! - `POST /_emulator/analytics/sessions/{sessionId}/events` with a list of
+//!   events (`type`, `emittedAt`, `at` or `from`/`to`) answers them.
+//!
+//! The three API operations then list them, filtered by `period` on
+//! `loadedAt` (and by `metadata[key]=value` for videos), oldest first.
 
-use axum::Router;
+use apivideo_raw::types::{
+    LiveStreamSession, LiveStreamSessionClient, LiveStreamSessionDevice, LiveStreamSessionLocation,
+    LiveStreamSessionReferrer, LiveStreamSessionSession, LiveStreamSessionsListResponse, Metadata,
+    PlayerSessionEvent, PlayerSessionEventsListResponse, VideoSession, VideoSessionClient,
+    VideoSessionDevice, VideoSessionLocation, VideoSessionOs, VideoSessionReferrer,
+    VideoSessionSession, VideoSessionsListResponse,
+};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
+use super::clock::now;
+use crate::auth::Project;
+use crate::db::Kind;
+use crate::extract::{ApiJson, ApiQuery, query_pairs};
+use crate::ids::{self, prefix};
+use crate::pagination::Page;
+use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
+
+/// Event types a player emits.
+const EVENT_TYPES: [&str; 7] = [
+    "ready",
+    "play",
+    "pause",
+    "resume",
+    "seek.forward",
+    "seek.backward",
+    "end",
+];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/analytics/videos/{videoId}", get(video_sessions))
+        .route(
+            "/analytics/live-streams/{liveStreamId}",
+            get(live_stream_sessions),
+        )
+        .route(
+            "/analytics/sessions/{sessionId}/events",
+            get(session_events),
+        )
+        .route("/_emulator/analytics/sessions", post(record_session))
+        .route(
+            "/_emulator/analytics/sessions/{sessionId}/events",
+            post(record_events),
+        )
+}
+
+/// A stored session; `parent` in the store is the video or live stream.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Session {
+    session_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    video_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    live_stream_id: Option<String>,
+    loaded_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ended_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    metadata: Vec<Metadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location: Option<VideoSessionLocation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    referrer: Option<VideoSessionReferrer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device: Option<VideoSessionDevice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    os: Option<VideoSessionOs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client: Option<VideoSessionClient>,
+}
+
+impl Session {
+    fn as_video_session(&self) -> VideoSession {
+        VideoSession {
+            session: Some(VideoSessionSession {
+                session_id: Some(self.session_id.clone()),
+                loaded_at: Some(self.loaded_at),
+                ended_at: self.ended_at,
+                metadata: self.metadata.clone(),
+            }),
+            location: self.location.clone(),
+            referrer: self.referrer.clone(),
+            device: self.device.clone(),
+            os: self.os.clone(),
+            client: self.client.clone(),
+        }
+    }
+
+    fn as_live_stream_session(&self) -> LiveStreamSession {
+        LiveStreamSession {
+            session: Some(LiveStreamSessionSession {
+                session_id: Some(self.session_id.clone()),
+                loaded_at: Some(self.loaded_at),
+                ended_at: self.ended_at,
+            }),
+            location: self.location.as_ref().map(|l| LiveStreamSessionLocation {
+                country: l.country.clone(),
+                city: l.city.clone(),
+            }),
+            referrer: self.referrer.as_ref().map(|r| LiveStreamSessionReferrer {
+                url: r.url.clone(),
+                medium: r.medium.clone(),
+                source: r.source.clone(),
+                search_term: r.search_term.clone(),
+            }),
+            device: self.device.as_ref().map(|d| LiveStreamSessionDevice {
+                type_: d.type_.clone(),
+                vendor: d.vendor.clone(),
+                model: d.model.clone(),
+            }),
+            os: self.os.clone(),
+            client: self.client.as_ref().map(|c| LiveStreamSessionClient {
+                type_: c.type_.clone(),
+                name: c.name.clone(),
+                version: c.version.clone(),
+            }),
+        }
+    }
+}
+
+/// A time span `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Period {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Period {
+    fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// Parses `period`: a day (`2024-03-05`), an ISO week (`2024-W10`), a month
+/// (`2024-03`), a year (`2024`), or `start/end` of those (both included).
+fn parse_period(text: &str) -> Option<Period> {
+    match text.split_once('/') {
+        Some((from, to)) => {
+            let (start, end) = (span(from.trim())?.start, span(to.trim())?.end);
+            (start < end).then_some(Period { start, end })
+        }
+        None => span(text.trim()),
+    }
+}
+
+/// The span one period term names.
+fn span(term: &str) -> Option<Period> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let (start, end) = match term.split('-').collect::<Vec<_>>().as_slice() {
+        [y] if digits(y, 4) => {
+            let start = NaiveDate::from_ymd_opt(y.parse().ok()?, 1, 1)?;
+            (start, start.checked_add_months(Months::new(12))?)
+        }
+        [y, w] if digits(y, 4) && w.len() == 3 && w.starts_with('W') && digits(&w[1..], 2) => {
+            let start = NaiveDate::from_isoywd_opt(
+                y.parse().ok()?,
+                w[1..].parse().ok()?,
+                chrono::Weekday::Mon,
+            )?;
+            (start, start.checked_add_days(Days::new(7))?)
+        }
+        [y, m] if digits(y, 4) && digits(m, 2) => {
+            let start = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)?;
+            (start, start.checked_add_months(Months::new(1))?)
+        }
+        [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
+            let start = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+            (start, start.checked_add_days(Days::new(1))?)
+        }
+        _ => return None,
+    };
+    Some(Period {
+        start: start.and_hms_opt(0, 0, 0)?.and_utc(),
+        end: end.and_hms_opt(0, 0, 0)?.and_utc(),
+    })
+}
+
+fn period_of(text: &str) -> ApiResult<Period> {
+    parse_period(text).ok_or_else(|| {
+        ApiError::invalid(vec![Invalid::attribute(
+            "period",
+            "This parameter must be a day (2024-03-05), a week (2024-W10), a month (2024-03), a year (2024) or a range of those (2024-03-01/2024-03-31).",
+        )])
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionsQuery {
+    period: String,
+    #[serde(rename = "currentPage")]
+    current_page: Option<i64>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<i64>,
+}
+
+/// The sessions under `parent` whose `loadedAt` falls in the period,
+/// oldest first.
+fn sessions_in(
+    state: &AppState,
+    project: &str,
+    parent: &str,
+    period: Period,
+) -> ApiResult<Vec<Session>> {
+    let mut sessions: Vec<Session> = state.db.list(project, Kind::Session, Some(parent))?;
+    sessions.retain(|s| period.contains(s.loaded_at));
+    sessions.sort_by_key(|s| s.loaded_at);
+    Ok(sessions)
+}
+
+/// The `metadata[key]=value` pairs of a query.
+fn metadata_filter(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = k.strip_prefix("metadata[")?.strip_suffix(']')?;
+            Some((key.to_owned(), v.clone()))
+        })
+        .collect()
+}
+
+fn has_metadata(session: &Session, wanted: &[(String, String)]) -> bool {
+    wanted.iter().all(|(key, value)| {
+        session.metadata.iter().any(|m| {
+            m.key.as_deref() == Some(key.as_str()) && m.value.as_deref() == Some(value.as_str())
+        })
+    })
+}
+
+async fn video_sessions(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<SessionsQuery>,
+) -> ApiResult<Json<VideoSessionsListResponse>> {
+    let project = project.id();
+    require(&state, project, Kind::Video, &video_id, "videoId")?;
+    let page = Page::new(query.current_page, query.page_size)?;
+    let period = period_of(&query.period)?;
+    let pairs = query_pairs(uri.query());
+    let wanted = metadata_filter(&pairs);
+    let mut sessions = sessions_in(&state, project, &video_id, period)?;
+    sessions.retain(|s| has_metadata(s, &wanted));
+    let url = format!("{}/analytics/videos/{video_id}", state.base_url);
+    let (data, pagination) = page.apply(sessions, &url, &pairs)?;
+    Ok(Json(VideoSessionsListResponse {
+        data: data.iter().map(Session::as_video_session).collect(),
+        pagination,
+    }))
+}
+
+async fn live_stream_sessions(
+    project: Project,
+    State(state): State<AppState>,
+    Path(live_stream_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<SessionsQuery>,
+) -> ApiResult<Json<LiveStreamSessionsListResponse>> {
+    let project = project.id();
+    require(
+        &state,
+        project,
+        Kind::LiveStream,
+        &live_stream_id,
+        "liveStreamId",
+    )?;
+    let page = Page::new(query.current_page, query.page_size)?;
+    let period = period_of(&query.period)?;
+    let sessions = sessions_in(&state, project, &live_stream_id, period)?;
+    let url = format!("{}/analytics/live-streams/{live_stream_id}", state.base_url);
+    let (data, pagination) = page.apply(sessions, &url, &query_pairs(uri.query()))?;
+    Ok(Json(LiveStreamSessionsListResponse {
+        data: data.iter().map(Session::as_live_stream_session).collect(),
+        pagination,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    #[serde(rename = "currentPage")]
+    current_page: Option<i64>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<i64>,
+}
+
+async fn session_events(
+    project: Project,
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<EventsQuery>,
+) -> ApiResult<Json<PlayerSessionEventsListResponse>> {
+    let project = project.id();
+    require(&state, project, Kind::Session, &session_id, "sessionId")?;
+    let page = Page::new(query.current_page, query.page_size)?;
+    let events = events_of(&state, project, &session_id)?;
+    let url = format!("{}/analytics/sessions/{session_id}/events", state.base_url);
+    let (data, pagination) = page.apply(events, &url, &query_pairs(uri.query()))?;
+    Ok(Json(PlayerSessionEventsListResponse { data, pagination }))
+}
+
+/// The session's events in the order they happened.
+fn events_of(
+    state: &AppState,
+    project: &str,
+    session_id: &str,
+) -> ApiResult<Vec<PlayerSessionEvent>> {
+    let mut events: Vec<PlayerSessionEvent> =
+        state
+            .db
+            .list(project, Kind::SessionEvent, Some(session_id))?;
+    events.sort_by_key(|e| e.emitted_at);
+    Ok(events)
+}
+
+/// 404 naming `name` unless the resource exists in the project.
+fn require(state: &AppState, project: &str, kind: Kind, id: &str, name: &str) -> ApiResult<()> {
+    state
+        .db
+        .get::<serde_json::Value>(project, kind, id)?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found(name))
+}
+
+/// Session metadata, as a list of pairs or as an object.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum MetadataInput {
+    List(Vec<Metadata>),
+    Map(std::collections::BTreeMap<String, String>),
+}
+
+/// Body of `POST /_emulator/analytics/sessions`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionInput {
+    video_id: Option<String>,
+    live_stream_id: Option<String>,
+    loaded_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    metadata: Option<MetadataInput>,
+    location: Option<VideoSessionLocation>,
+    referrer: Option<VideoSessionReferrer>,
+    device: Option<VideoSessionDevice>,
+    os: Option<VideoSessionOs>,
+    client: Option<VideoSessionClient>,
+}
+
+/// Emulator only: records a player session of a video or live stream.
+async fn record_session(
+    project: Project,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<SessionInput>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
+    let project = project.id();
+    let parent = match (&input.video_id, &input.live_stream_id) {
+        (Some(video), None) => {
+            require(&state, project, Kind::Video, video, "videoId")?;
+            video.clone()
+        }
+        (None, Some(live)) => {
+            require(&state, project, Kind::LiveStream, live, "liveStreamId")?;
+            live.clone()
+        }
+        (None, None) => return Err(ApiError::invalid(vec![Invalid::required("videoId")])),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::attribute(
+                "liveStreamId",
+                "Give either `videoId` or `liveStreamId`, not both.",
+            ));
+        }
+    };
+    let loaded_at = input.loaded_at.unwrap_or_else(now);
+    if input.ended_at.is_some_and(|end| end < loaded_at) {
+        return Err(ApiError::attribute(
+            "endedAt",
+            "This attribute must not be before `loadedAt`.",
+        ));
+    }
+    let metadata = match input.metadata {
+        None => Vec::new(),
+        Some(MetadataInput::List(list)) => list,
+        Some(MetadataInput::Map(map)) => map
+            .into_iter()
+            .map(|(key, value)| Metadata {
+                key: Some(key),
+                value: Some(value),
+            })
+            .collect(),
+    };
+    let session = Session {
+        session_id: ids::new_id(prefix::SESSION),
+        video_id: input.video_id,
+        live_stream_id: input.live_stream_id,
+        loaded_at,
+        ended_at: input.ended_at,
+        metadata,
+        location: input.location,
+        referrer: input.referrer,
+        device: input.device,
+        os: input.os,
+        client: input.client,
+    };
+    state.db.put(
+        project,
+        Kind::Session,
+        &session.session_id,
+        Some(&parent),
+        &session,
+    )?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+/// Events to record: a list, or `{"events": [...]}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum EventsInput {
+    List(Vec<PlayerSessionEvent>),
+    Wrapped { events: Vec<PlayerSessionEvent> },
+}
+
+/// Every problem of the events to record.
+fn check_events(events: &[PlayerSessionEvent]) -> Vec<Invalid> {
+    let mut problems = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e.type_.as_deref() {
+            None => problems.push(Invalid::required(format!("[{i}].type"))),
+            Some(t) if !EVENT_TYPES.contains(&t) => problems.push(Invalid::attribute(
+                format!("[{i}].type"),
+                format!("This attribute must be one of {}.", EVENT_TYPES.join(", ")),
+            )),
+            Some(t) if t.starts_with("seek.") => {
+                if e.from.is_none() || e.to.is_none() {
+                    problems.push(Invalid::required(format!("[{i}].from")));
+                }
+            }
+            Some(_) if e.at.is_none() => problems.push(Invalid::required(format!("[{i}].at"))),
+            Some(_) => {}
+        }
+        for (name, value) in [("at", e.at), ("from", e.from), ("to", e.to)] {
+            if value.is_some_and(|v| v < 0) {
+                problems.push(Invalid::attribute(
+                    format!("[{i}].{name}"),
+                    "This attribute must not be negative.",
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Emulator only: records events of a session; answers every event of the
+/// session in order.
+async fn record_events(
+    project: Project,
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+    ApiJson(input): ApiJson<EventsInput>,
+) -> ApiResult<(StatusCode, Json<Vec<PlayerSessionEvent>>)> {
+    let project = project.id();
+    require(&state, project, Kind::Session, &session_id, "sessionId")?;
+    let events = match input {
+        EventsInput::List(events) | EventsInput::Wrapped { events } => events,
+    };
+    let problems = check_events(&events);
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+    for mut event in events {
+        event.emitted_at = Some(event.emitted_at.unwrap_or_else(now));
+        let id = ids::random("ev", 22);
+        state
+            .db
+            .put(project, Kind::SessionEvent, &id, Some(&session_id), &event)?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(events_of(&state, project, &session_id)?),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn periods() {
+        let p = parse_period("2024-03-05").unwrap();
+        assert_eq!(
+            (p.start, p.end),
+            (utc("2024-03-05T00:00:00Z"), utc("2024-03-06T00:00:00Z"))
+        );
+        let p = parse_period("2024-02").unwrap();
+        assert_eq!(p.end, utc("2024-03-01T00:00:00Z"));
+        let p = parse_period("2024").unwrap();
+        assert_eq!(
+            (p.start, p.end),
+            (utc("2024-01-01T00:00:00Z"), utc("2025-01-01T00:00:00Z"))
+        );
+        let p = parse_period("2024-W10").unwrap();
+        assert_eq!(
+            (p.start, p.end),
+            (utc("2024-03-04T00:00:00Z"), utc("2024-03-11T00:00:00Z"))
+        );
+        let p = parse_period("2024-03-01/2024-03-31").unwrap();
+        assert_eq!(
+            (p.start, p.end),
+            (utc("2024-03-01T00:00:00Z"), utc("2024-04-01T00:00:00Z"))
+        );
+        assert!(parse_period("2023/2024-02").is_some());
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13",
+            "2024-02-30",
+            "24",
+            "2024-3-5",
+            "2024-03-05/",
+            "2024-04/2024-03",
+            "2019-01-01T00:00:00.000Z",
+            "2024-W54",
+        ] {
+            assert!(parse_period(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn metadata_filters() {
+        let pairs = vec![
+            ("metadata[plan]".to_owned(), "premium".to_owned()),
+            ("period".to_owned(), "2024".to_owned()),
+        ];
+        assert_eq!(
+            metadata_filter(&pairs),
+            [("plan".to_owned(), "premium".to_owned())]
+        );
+    }
 }

@@ -1,9 +1,126 @@
-//! captions (to be implemented).
+//! Captions: WebVTT subtitle tracks of a video, one per BCP 47 language
+//! tag, at most one of them the default. Stored under the video (so they go
+//! with it) and served at `/vod/{videoId}/captions/{language}.vtt`.
 
-use axum::Router;
+use apivideo_raw::types::{Caption, CaptionUpdatePayload, CaptionsListResponse};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
 
+use super::tracks::{self, CAPTIONS, Track};
+use crate::auth::Project;
+use crate::extract::{ApiJson, ApiQuery, query_pairs};
+use crate::pagination::Page;
+use crate::problem::ApiResult;
 use crate::state::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/videos/{videoId}/captions", get(list))
+        .route(
+            "/videos/{videoId}/captions/{language}",
+            get(show)
+                .patch(update)
+                .delete(remove)
+                .post(upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/vod/{videoId}/captions/{file}", get(serve))
+}
+
+fn present(state: &AppState, track: &Track) -> Caption {
+    Caption {
+        uri: Some(track.uri(CAPTIONS)),
+        src: Some(track.src(state, CAPTIONS)),
+        srclang: Some(track.language.clone()),
+        default: track.default,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(rename = "currentPage")]
+    current_page: Option<i64>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<i64>,
+}
+
+async fn list(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<CaptionsListResponse>> {
+    let page = Page::new(query.current_page, query.page_size)?;
+    let tracks = tracks::list(&state, project.id(), CAPTIONS, &video_id)?;
+    let url = format!("{}/videos/{video_id}/captions", state.base_url);
+    let (data, pagination) = page.apply(tracks, &url, &query_pairs(uri.query()))?;
+    Ok(Json(CaptionsListResponse {
+        data: data.iter().map(|t| present(&state, t)).collect(),
+        pagination,
+    }))
+}
+
+async fn show(
+    project: Project,
+    State(state): State<AppState>,
+    Path((video_id, language)): Path<(String, String)>,
+) -> ApiResult<Json<Caption>> {
+    let track = tracks::get(&state, project.id(), CAPTIONS, &video_id, &language)?;
+    Ok(Json(present(&state, &track)))
+}
+
+async fn upload(
+    project: Project,
+    State(state): State<AppState>,
+    Path((video_id, language)): Path<(String, String)>,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<Caption>> {
+    let track = tracks::upload(&state, project.id(), CAPTIONS, &video_id, &language, form).await?;
+    Ok(Json(present(&state, &track)))
+}
+
+/// Changes `default`; making one caption the default clears the flag on the
+/// video's other captions.
+async fn update(
+    project: Project,
+    State(state): State<AppState>,
+    Path((video_id, language)): Path<(String, String)>,
+    ApiJson(body): ApiJson<CaptionUpdatePayload>,
+) -> ApiResult<Json<Caption>> {
+    let project = project.id();
+    let mut track = tracks::get(&state, project, CAPTIONS, &video_id, &language)?;
+    if let Some(default) = body.default {
+        if default {
+            for mut other in tracks::list(&state, project, CAPTIONS, &video_id)? {
+                if other.default && other.language != track.language {
+                    other.default = false;
+                    tracks::put(&state, project, CAPTIONS, &other)?;
+                }
+            }
+        }
+        track.default = default;
+        tracks::put(&state, project, CAPTIONS, &track)?;
+    }
+    Ok(Json(present(&state, &track)))
+}
+
+async fn remove(
+    project: Project,
+    State(state): State<AppState>,
+    Path((video_id, language)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    tracks::delete(&state, project.id(), CAPTIONS, &video_id, &language).await
+}
+
+async fn serve(
+    State(state): State<AppState>,
+    Path((video_id, file)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    tracks::serve(&state, CAPTIONS, &video_id, &file).await
 }

@@ -1,9 +1,570 @@
-//! live streams (to be implemented).
+//! Live streams: create, list (filters, sorts), show, update (PATCH), delete,
+//! a JPEG thumbnail, and the playback assets (`/live/{id}.m3u8`,
+//! `/live/{id}/thumbnail.jpg`, `/embed/live/{id}`). The emulator takes no
+//! RTMP, so `POST /_emulator/live-streams/{id}/broadcast` simulates a
+//! broadcast starting or ending, with its webhooks.
 
-use axum::Router;
+use apivideo_raw::types::{
+    ListLiveStreamsSortOrder, LiveStream, LiveStreamAssets, LiveStreamCreationPayload,
+    LiveStreamUpdatePayload, LiveStreamsListResponse, RestreamsRequestObject,
+    RestreamsResponseObject,
+};
+use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
 
+use super::clock::now;
+use super::media_form;
+use crate::auth::Project;
+use crate::db::Kind;
+use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
+use crate::ids::{self, prefix};
+use crate::pagination::Page;
+use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
+
+/// Most restream destinations a live stream takes.
+const MAX_RESTREAMS: usize = 5;
+/// Extensions a thumbnail may have.
+const THUMBNAIL_EXTENSIONS: [&str; 4] = ["jpeg", "jpg", "JPG", "JPEG"];
+
+/// A gray 8×8 baseline JPEG, shown until a thumbnail is uploaded.
+const PLACEHOLDER_JPEG: &[u8] = &[
+    0xFF, 0xD8, // SOI
+    0xFF, 0xDB, 0x00, 0x43, 0x00, // DQT, table 0, all ones
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, // 64 entries
+    0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11,
+    0x00, // SOF0 8×8, one component
+    0xFF, 0xC4, 0x00, 0x14, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x00, // DHT DC 0: one code
+    0xFF, 0xC4, 0x00, 0x14, 0x10, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x00, // DHT AC 0: end of block
+    0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, // SOS
+    0x3F, // DC 0, EOB, padding
+    0xFF, 0xD9, // EOI
+];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/live-streams", get(list).post(create))
+        .route(
+            "/live-streams/{liveStreamId}",
+            get(show).patch(update).delete(remove),
+        )
+        .route(
+            "/live-streams/{liveStreamId}/thumbnail",
+            post(upload_thumbnail)
+                .delete(delete_thumbnail)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/_emulator/live-streams/{liveStreamId}/broadcast",
+            post(broadcast),
+        )
+        .route("/live/{file}", get(serve_hls))
+        .route("/live/{liveStreamId}/thumbnail.jpg", get(serve_thumbnail))
+        .route("/embed/live/{liveStreamId}", get(serve_player))
+}
+
+/// The stored live stream with its asset URLs filled in.
+fn present(state: &AppState, mut stream: LiveStream) -> LiveStream {
+    let id = &stream.live_stream_id;
+    let player = format!("{}/embed/live/{id}", state.base_url);
+    stream.assets = Some(LiveStreamAssets {
+        hls: Some(format!("{}/live/{id}.m3u8", state.base_url)),
+        iframe: Some(format!(
+            r#"<iframe src="{player}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#
+        )),
+        thumbnail: Some(format!("{}/live/{id}/thumbnail.jpg", state.base_url)),
+        player: Some(player),
+    });
+    stream
+}
+
+fn load(state: &AppState, project: &str, id: &str) -> ApiResult<LiveStream> {
+    state
+        .db
+        .get(project, Kind::LiveStream, id)?
+        .ok_or_else(|| ApiError::not_found("liveStreamId"))
+}
+
+fn save(state: &AppState, project: &str, stream: &LiveStream) -> ApiResult<()> {
+    state.db.put(
+        project,
+        Kind::LiveStream,
+        &stream.live_stream_id,
+        None,
+        stream,
+    )?;
+    Ok(())
+}
+
+fn media_dir(state: &AppState, project: &str, id: &str) -> std::path::PathBuf {
+    state.media.dir(project, "live-streams", id)
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(rename = "streamKey")]
+    stream_key: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "sortBy")]
+    sort_by: Option<String>,
+    #[serde(rename = "sortOrder")]
+    sort_order: Option<ListLiveStreamsSortOrder>,
+    #[serde(rename = "currentPage")]
+    current_page: Option<i64>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<i64>,
+}
+
+async fn list(
+    project: Project,
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<LiveStreamsListResponse>> {
+    let page = Page::new(query.current_page, query.page_size)?;
+    let mut streams: Vec<LiveStream> = state.db.list(project.id(), Kind::LiveStream, None)?;
+    streams.retain(|s| {
+        query
+            .stream_key
+            .as_ref()
+            .is_none_or(|k| s.stream_key.as_ref() == Some(k))
+            && query
+                .name
+                .as_ref()
+                .is_none_or(|n| s.name.as_ref() == Some(n))
+    });
+    sort(&mut streams, query.sort_by.as_deref(), query.sort_order)?;
+    let url = format!("{}/live-streams", state.base_url);
+    let (data, pagination) = page.apply(streams, &url, &query_pairs(uri.query()))?;
+    Ok(Json(LiveStreamsListResponse {
+        data: data.into_iter().map(|s| present(&state, s)).collect(),
+        pagination,
+    }))
+}
+
+/// Sorts by `name`, `createdAt` or `updatedAt`; without `sortBy`, creation
+/// order, reversed by `sortOrder=desc`. Ties keep creation order.
+fn sort(
+    streams: &mut [LiveStream],
+    by: Option<&str>,
+    order: Option<ListLiveStreamsSortOrder>,
+) -> ApiResult<()> {
+    let desc = order == Some(ListLiveStreamsSortOrder::Desc);
+    let cmp: fn(&LiveStream, &LiveStream) -> std::cmp::Ordering = match by {
+        None | Some("createdAt") => |a, b| a.created_at.cmp(&b.created_at),
+        Some("name") => |a, b| a.name.cmp(&b.name),
+        Some("updatedAt") => |a, b| a.updated_at.cmp(&b.updated_at),
+        Some(_) => {
+            return Err(ApiError::invalid(vec![Invalid::attribute(
+                "sortBy",
+                "This parameter must be one of `name`, `createdAt` or `updatedAt`.",
+            )]));
+        }
+    };
+    if desc {
+        streams.sort_by(|a, b| cmp(b, a));
+    } else {
+        streams.sort_by(cmp);
+    }
+    Ok(())
+}
+
+async fn create(
+    project: Project,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LiveStreamCreationPayload>,
+) -> ApiResult<Json<LiveStream>> {
+    let project = project.id();
+    let mut problems = Vec::new();
+    if body.name.trim().is_empty() {
+        problems.push(Invalid::attribute(
+            "name",
+            "This value should not be blank.",
+        ));
+    }
+    problems.extend(check_restreams(&body.restreams));
+    if let Some(player) = &body.player_id {
+        problems.extend(check_player(&state, project, player)?);
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+    let now = now();
+    let stream = LiveStream {
+        live_stream_id: ids::new_id(prefix::LIVE_STREAM),
+        name: Some(body.name),
+        stream_key: Some(stream_key()),
+        record: Some(body.record),
+        public: Some(body.public.unwrap_or(true)),
+        player_id: body.player_id,
+        broadcasting: Some(false),
+        restreams: body.restreams.into_iter().map(restream).collect(),
+        assets: None,
+        created_at: Some(now),
+        updated_at: Some(now),
+    };
+    save(&state, project, &stream)?;
+    Ok(Json(present(&state, stream)))
+}
+
+/// A stream key shaped like the real ones (a random version 4 UUID).
+fn stream_key() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn restream(r: RestreamsRequestObject) -> RestreamsResponseObject {
+    RestreamsResponseObject {
+        name: Some(r.name),
+        server_url: Some(r.server_url),
+        stream_key: Some(r.stream_key),
+    }
+}
+
+/// At most five destinations, each with a name, an RTMP URL and a key.
+fn check_restreams(restreams: &[RestreamsRequestObject]) -> Vec<Invalid> {
+    let mut problems = Vec::new();
+    if restreams.len() > MAX_RESTREAMS {
+        problems.push(Invalid::attribute(
+            "restreams",
+            format!("This collection should contain {MAX_RESTREAMS} elements or less."),
+        ));
+    }
+    for (i, r) in restreams.iter().enumerate() {
+        for (field, value) in [
+            ("name", &r.name),
+            ("serverUrl", &r.server_url),
+            ("streamKey", &r.stream_key),
+        ] {
+            if value.trim().is_empty() {
+                problems.push(Invalid::attribute(
+                    format!("restreams[{i}][{field}]"),
+                    "This value should not be blank.",
+                ));
+            }
+        }
+        let url = r.server_url.to_ascii_lowercase();
+        if !r.server_url.trim().is_empty()
+            && !url.starts_with("rtmp://")
+            && !url.starts_with("rtmps://")
+        {
+            problems.push(Invalid::attribute(
+                format!("restreams[{i}][serverUrl]"),
+                "This value must be an RTMP URL (`rtmp://` or `rtmps://`).",
+            ));
+        }
+    }
+    problems
+}
+
+/// `playerId` must name a player of the project.
+fn check_player(state: &AppState, project: &str, player: &str) -> ApiResult<Vec<Invalid>> {
+    let exists = state
+        .db
+        .get::<serde_json::Value>(project, Kind::Player, player)?
+        .is_some();
+    Ok(if exists {
+        Vec::new()
+    } else {
+        vec![Invalid::attribute(
+            "playerId",
+            "This attribute must be the id of an existing player.",
+        )]
+    })
+}
+
+async fn show(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LiveStream>> {
+    Ok(Json(present(&state, load(&state, project.id(), &id)?)))
+}
+
+/// PATCH: only the attributes present change. `restreams` replaces the
+/// whole list (`[]` empties it); `playerId: null` detaches the player.
+async fn update(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(raw): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<LiveStream>> {
+    let project = project.id();
+    let mut stream = load(&state, project, &id)?;
+    let body: LiveStreamUpdatePayload = decode_json(raw.to_string().as_bytes())?;
+    let mut problems = Vec::new();
+    if body.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        problems.push(Invalid::attribute(
+            "name",
+            "This value should not be blank.",
+        ));
+    }
+    problems.extend(check_restreams(&body.restreams));
+    if let Some(player) = &body.player_id {
+        problems.extend(check_player(&state, project, player)?);
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+    if let Some(name) = body.name {
+        stream.name = Some(name);
+    }
+    if let Some(public) = body.public {
+        stream.public = Some(public);
+    }
+    if let Some(record) = body.record {
+        stream.record = Some(record);
+    }
+    match raw.get("playerId") {
+        Some(serde_json::Value::Null) => stream.player_id = None,
+        Some(_) => stream.player_id = body.player_id,
+        None => {}
+    }
+    if raw.get("restreams").is_some() {
+        stream.restreams = body.restreams.into_iter().map(restream).collect();
+    }
+    stream.updated_at = Some(now());
+    save(&state, project, &stream)?;
+    Ok(Json(present(&state, stream)))
+}
+
+async fn remove(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let project = project.id();
+    load(&state, project, &id)?;
+    state.db.delete(project, Kind::LiveStream, &id)?;
+    forget_sessions(&state, project, &id)?;
+    remove_dir(&media_dir(&state, project, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes the player sessions of a live stream and their events.
+fn forget_sessions(state: &AppState, project: &str, id: &str) -> ApiResult<()> {
+    let sessions: Vec<serde_json::Value> = state.db.list(project, Kind::Session, Some(id))?;
+    for session in sessions {
+        if let Some(session_id) = session.get("sessionId").and_then(|v| v.as_str()) {
+            state
+                .db
+                .delete_children(project, Kind::SessionEvent, session_id)?;
+        }
+    }
+    state.db.delete_children(project, Kind::Session, id)?;
+    Ok(())
+}
+
+async fn remove_dir(dir: &std::path::Path) -> ApiResult<()> {
+    match tokio::fs::remove_dir_all(dir).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Takes a JPEG (`.jpg`/`.jpeg`, lower or upper case) as the thumbnail.
+async fn upload_thumbnail(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<LiveStream>)> {
+    let project = project.id();
+    let mut stream = load(&state, project, &id)?;
+    let received = media_form::receive(&state, form, |name| match media_form::extension(name) {
+        Some(ext) if THUMBNAIL_EXTENSIONS.contains(&ext) => Ok(()),
+        _ => Err(ApiError::file_extension(&THUMBNAIL_EXTENSIONS)),
+    })
+    .await?;
+    received
+        .save(&media_dir(&state, project, &id).join("thumbnail.jpg"))
+        .await?;
+    stream.updated_at = Some(now());
+    save(&state, project, &stream)?;
+    Ok((StatusCode::CREATED, Json(present(&state, stream))))
+}
+
+async fn delete_thumbnail(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LiveStream>> {
+    let project = project.id();
+    let mut stream = load(&state, project, &id)?;
+    let path = media_dir(&state, project, &id).join("thumbnail.jpg");
+    match tokio::fs::remove_file(&path).await {
+        Ok(()) => {
+            stream.updated_at = Some(now());
+            save(&state, project, &stream)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Json(present(&state, stream)))
+}
+
+/// Body of the emulator-only broadcast switch.
+#[derive(Debug, Deserialize)]
+struct BroadcastBody {
+    broadcasting: bool,
+}
+
+/// Emulator only: marks the live stream as broadcasting or not, as an
+/// encoder connecting or disconnecting would, and emits
+/// `live-stream.broadcast.started` / `live-stream.broadcast.ended`.
+async fn broadcast(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<BroadcastBody>,
+) -> ApiResult<Json<LiveStream>> {
+    let project = project.id();
+    let mut stream = load(&state, project, &id)?;
+    let was = stream.broadcasting.unwrap_or(false);
+    stream.broadcasting = Some(body.broadcasting);
+    save(&state, project, &stream)?;
+    if was != body.broadcasting {
+        let event = if body.broadcasting {
+            "live-stream.broadcast.started"
+        } else {
+            "live-stream.broadcast.ended"
+        };
+        crate::delivery::emit(
+            &state,
+            project,
+            event,
+            serde_json::json!({ "liveStreamId": stream.live_stream_id }),
+        );
+    }
+    Ok(Json(present(&state, stream)))
+}
+
+fn find(state: &AppState, id: &str) -> ApiResult<(String, LiveStream)> {
+    state
+        .db
+        .find(Kind::LiveStream, id)?
+        .ok_or_else(|| ApiError::not_found("liveStreamId"))
+}
+
+/// `/live/{id}.m3u8`: a live HLS playlist, empty while nothing is
+/// broadcast (the emulator takes no RTMP).
+async fn serve_hls(State(state): State<AppState>, Path(file): Path<String>) -> ApiResult<Response> {
+    let id = file
+        .strip_suffix(".m3u8")
+        .ok_or_else(|| ApiError::not_found("liveStreamId"))?;
+    find(&state, id)?;
+    let playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n";
+    Ok((
+        [(header::CONTENT_TYPE, "application/vnd.apple.mpegurl")],
+        playlist,
+    )
+        .into_response())
+}
+
+/// `/live/{id}/thumbnail.jpg`: the uploaded thumbnail, or a placeholder.
+async fn serve_thumbnail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (project, _) = find(&state, &id)?;
+    let path = media_dir(&state, &project, &id).join("thumbnail.jpg");
+    let body = match tokio::fs::File::open(&path).await {
+        Ok(file) => Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Body::from(PLACEHOLDER_JPEG),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(([(header::CONTENT_TYPE, "image/jpeg")], body).into_response())
+}
+
+/// `/embed/live/{id}`: a minimal player page.
+async fn serve_player(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (_, stream) = find(&state, &id)?;
+    let stream = present(&state, stream);
+    let assets = stream.assets.unwrap_or_default();
+    let title = html_escape(stream.name.as_deref().unwrap_or("Live stream"));
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body><video controls autoplay poster=\"{}\" src=\"{}\"></video></body></html>\n",
+        assets.thumbnail.unwrap_or_default(),
+        assets.hls.unwrap_or_default(),
+    );
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Detaches a deleted player from the project's live streams.
+pub(super) fn forget_player(state: &AppState, project: &str, player: &str) -> ApiResult<()> {
+    let streams: Vec<LiveStream> = state.db.list(project, Kind::LiveStream, None)?;
+    for mut stream in streams {
+        if stream.player_id.as_deref() == Some(player) {
+            stream.player_id = None;
+            stream.updated_at = Some(now());
+            save(state, project, &stream)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_keys_look_like_uuids() {
+        let key = stream_key();
+        let groups: Vec<usize> = key.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12]);
+        assert!(key.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        assert_ne!(stream_key(), key);
+    }
+
+    #[test]
+    fn restreams_are_checked() {
+        let ok = RestreamsRequestObject {
+            name: "YouTube".into(),
+            server_url: "rtmp://a.rtmp.youtube.com/live2".into(),
+            stream_key: "abcd".into(),
+        };
+        assert!(check_restreams(std::slice::from_ref(&ok)).is_empty());
+        assert_eq!(check_restreams(&vec![ok.clone(); 6])[0].name, "restreams");
+        let blank = RestreamsRequestObject {
+            name: " ".into(),
+            server_url: "http://x".into(),
+            ..ok
+        };
+        let names: Vec<String> = check_restreams(&[blank])
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["restreams[0][name]", "restreams[0][serverUrl]"]);
+    }
 }

@@ -1,9 +1,701 @@
-//! videos (to be implemented).
+//! Videos: create (with an optional `source` URL or video to copy), list
+//! with filters, sorts and pages, show, update (a PATCH where only present
+//! fields change), delete with everything attached, the upload and
+//! encoding status, and thumbnails (picked from a frame or uploaded).
 
-use axum::Router;
+#[path = "encoding.rs"]
+pub(crate) mod encoding;
+#[path = "ingest.rs"]
+pub(crate) mod ingest;
 
-use crate::state::AppState;
+use std::cmp::Ordering;
+
+use apivideo_raw::patch::{Patch, VideoUpdatePayload};
+use apivideo_raw::types::{
+    Video, VideoAssets, VideoCreationPayload, VideoSource, VideoStatus, VideosListResponse,
+};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::Project;
+use crate::db::Kind;
+use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
+use crate::ids::{new_id, prefix};
+use crate::pagination::Page;
+use crate::problem::{ApiError, ApiResult, Invalid};
+use crate::state::{AppState, now_millis};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/videos", get(list).post(create))
+        .route("/videos/{videoId}", get(show).patch(update).delete(remove))
+        .route("/videos/{videoId}/status", get(status))
+        .route(
+            "/videos/{videoId}/thumbnail",
+            patch(pick_thumbnail)
+                .post(upload_thumbnail)
+                .layer(DefaultBodyLimit::disable()),
+        )
+}
+
+/// The current time as the API writes it.
+pub(crate) fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(now_millis()).unwrap_or_default()
+}
+
+/// A new video with the API's defaults: public, not panoramic, with MP4.
+pub(crate) fn new_video(title: String) -> Video {
+    let id = new_id(prefix::VIDEO);
+    let now = now_utc();
+    Video {
+        source: Some(VideoSource {
+            type_: Some("upload".into()),
+            uri: Some(format!("/videos/{id}/source")),
+            live_stream: None,
+        }),
+        video_id: id,
+        created_at: Some(now),
+        updated_at: Some(now),
+        published_at: Some(now),
+        title: Some(title),
+        description: None,
+        tags: Vec::new(),
+        metadata: Vec::new(),
+        assets: None,
+        player_id: None,
+        public: Some(true),
+        panoramic: Some(false),
+        mp4_support: Some(true),
+    }
+}
+
+/// Stores a video (without its assets, which depend on the base URL).
+pub(crate) fn store(state: &AppState, project: &str, video: &Video) -> ApiResult<()> {
+    let mut video = video.clone();
+    video.assets = None;
+    state
+        .db
+        .put(project, Kind::Video, &video.video_id, None, &video)?;
+    Ok(())
+}
+
+/// A video of this project, or the 404 naming `videoId`.
+pub(crate) fn load(state: &AppState, project: &str, video_id: &str) -> ApiResult<Video> {
+    state
+        .db
+        .get(project, Kind::Video, video_id)?
+        .ok_or_else(|| ApiError::not_found("videoId"))
+}
+
+/// The video as the API answers it, with asset URLs pointing at the
+/// emulator.
+pub(crate) fn present(state: &AppState, mut video: Video) -> Video {
+    let base = &state.base_url;
+    let id = &video.video_id;
+    let player = format!("{base}/embed/vod/{id}");
+    video.assets = Some(VideoAssets {
+        hls: Some(format!("{base}/vod/{id}/hls/manifest.m3u8")),
+        iframe: Some(format!(
+            r#"<iframe src="{player}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#
+        )),
+        mp4: (video.mp4_support != Some(false)).then(|| format!("{base}/vod/{id}/mp4/source.mp4")),
+        thumbnail: Some(format!("{base}/vod/{id}/thumbnail.jpg")),
+        player: Some(player),
+    });
+    video
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "liveStreamId")]
+    live_stream_id: Option<String>,
+    #[serde(rename = "sortBy")]
+    sort_by: Option<String>,
+    #[serde(rename = "sortOrder")]
+    sort_order: Option<String>,
+    #[serde(rename = "currentPage")]
+    current_page: Option<i64>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<i64>,
+}
+
+/// The filters of `list_videos` that serde cannot name statically.
+#[derive(Debug, Default)]
+struct DynamicFilters {
+    tags: Vec<String>,
+    metadata: Vec<(String, String)>,
+}
+
+impl DynamicFilters {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut out = Self::default();
+        for (k, v) in pairs {
+            if k == "tags" || (k.starts_with("tags[") && k.ends_with(']')) {
+                out.tags.push(v.clone());
+            } else if let Some(key) = k
+                .strip_prefix("metadata[")
+                .and_then(|k| k.strip_suffix(']'))
+            {
+                out.metadata.push((key.to_owned(), v.clone()));
+            }
+        }
+        out
+    }
+}
+
+fn contains_ci(haystack: Option<&str>, needle: &str) -> bool {
+    haystack.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()))
+}
+
+fn matches(video: &Video, q: &ListQuery, dynamic: &DynamicFilters) -> bool {
+    q.title
+        .as_deref()
+        .is_none_or(|t| contains_ci(video.title.as_deref(), t))
+        && q.description
+            .as_deref()
+            .is_none_or(|d| contains_ci(video.description.as_deref(), d))
+        && q.live_stream_id.as_deref().is_none_or(|id| {
+            video
+                .source
+                .as_ref()
+                .and_then(|s| s.live_stream.as_ref())
+                .and_then(|l| l.live_stream_id.as_deref())
+                == Some(id)
+        })
+        && dynamic.tags.iter().all(|t| video.tags.contains(t))
+        && dynamic.metadata.iter().all(|(k, v)| {
+            video
+                .metadata
+                .iter()
+                .any(|m| m.key.as_deref() == Some(k) && m.value.as_deref() == Some(v))
+        })
+}
+
+fn query_enum(name: &str, value: Option<&str>, allowed: &[&str]) -> Result<(), Invalid> {
+    match value {
+        Some(v) if !allowed.contains(&v) => Err(Invalid {
+            kind: "invalid-query-parameter",
+            title: format!("This parameter must be one of: {}.", allowed.join(", ")),
+            name: name.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Checks `sortBy` and `sortOrder` against their allowed values.
+pub(crate) fn check_sort(
+    sort_by: Option<&str>,
+    allowed: &[&str],
+    sort_order: Option<&str>,
+) -> ApiResult<bool> {
+    let problems: Vec<Invalid> = [
+        query_enum("sortBy", sort_by, allowed),
+        query_enum("sortOrder", sort_order, &["asc", "desc"]),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    if problems.is_empty() {
+        Ok(sort_order == Some("desc"))
+    } else {
+        Err(ApiError::invalid(problems))
+    }
+}
+
+fn compare(a: &Video, b: &Video, by: &str) -> Ordering {
+    match by {
+        "title" => {
+            let key = |v: &Video| v.title.as_deref().unwrap_or_default().to_lowercase();
+            key(a).cmp(&key(b))
+        }
+        "publishedAt" => a.published_at.cmp(&b.published_at),
+        "updatedAt" => a.updated_at.cmp(&b.updated_at),
+        _ => a.created_at.cmp(&b.created_at),
+    }
+}
+
+async fn list(
+    project: Project,
+    State(state): State<AppState>,
+    uri: Uri,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<VideosListResponse>> {
+    let page = Page::new(q.current_page, q.page_size)?;
+    let desc = check_sort(
+        q.sort_by.as_deref(),
+        &["title", "createdAt", "publishedAt", "updatedAt"],
+        q.sort_order.as_deref(),
+    )?;
+    let pairs = query_pairs(uri.query());
+    let dynamic = DynamicFilters::from_pairs(&pairs);
+    let mut videos: Vec<Video> = state.db.list(project.id(), Kind::Video, None)?;
+    videos.retain(|v| matches(v, &q, &dynamic));
+    if let Some(by) = q.sort_by.as_deref() {
+        videos.sort_by(|a, b| compare(a, b, by));
+        if desc {
+            videos.reverse();
+        }
+    }
+    let (data, pagination) = page.apply(videos, &format!("{}/videos", state.base_url), &pairs)?;
+    Ok(Json(VideosListResponse {
+        data: data.into_iter().map(|v| present(&state, v)).collect(),
+        pagination,
+    }))
+}
+
+/// Where the media of a new video come from.
+enum Import {
+    Nothing,
+    Url(String),
+    Copy(String),
+}
+
+fn import_of(state: &AppState, project: &str, source: Option<&str>) -> ApiResult<Import> {
+    let Some(source) = source.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Import::Nothing);
+    };
+    if source.starts_with("http://") || source.starts_with("https://") {
+        return Ok(Import::Url(source.to_owned()));
+    }
+    if state
+        .db
+        .get::<Video>(project, Kind::Video, source)?
+        .is_none()
+    {
+        return Err(ApiError::attribute(
+            "source",
+            "This attribute must be a URL or the id of an existing video.",
+        ));
+    }
+    let from = ingest::load(state, project, source)?;
+    match (from.uploaded, from.imported_from) {
+        (true, Some(url)) => Ok(Import::Url(url)),
+        (true, None) => Ok(Import::Copy(source.to_owned())),
+        (false, _) => Err(ApiError::attribute(
+            "source",
+            "The source video has no uploaded file yet.",
+        )),
+    }
+}
+
+/// Fills the source of a new video; true if there is work in the background.
+async fn import(state: &AppState, project: &str, video_id: &str, from: Import) -> ApiResult<bool> {
+    let mut ingest = ingest::Ingest::default();
+    match from {
+        Import::Nothing => return Ok(false),
+        Import::Url(url) => {
+            ingest.imported_from = Some(url);
+            ingest.complete(None);
+        }
+        Import::Copy(source) => {
+            let size = ingest::copy_source(
+                ingest::video_dir(state, project, &source),
+                ingest::video_dir(state, project, video_id),
+            )
+            .await?;
+            ingest.complete(Some(size));
+        }
+    }
+    ingest::store(state, project, video_id, &ingest)?;
+    encoding::schedule(state, project, video_id);
+    Ok(true)
+}
+
+fn check_player(state: &AppState, project: &str, player_id: Option<&str>) -> ApiResult<()> {
+    match player_id {
+        Some(id) if state.db.get::<Value>(project, Kind::Player, id)?.is_none() => {
+            Err(ApiError::attribute("playerId", "No player has this id."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A checked JSON body as its generated type.
+fn typed<T: serde::de::DeserializeOwned>(body: &Value) -> ApiResult<T> {
+    decode_json(&serde_json::to_vec(body).map_err(ApiError::internal)?)
+}
+
+async fn create(
+    project: Project,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<(StatusCode, Json<Video>)> {
+    let (body, published_at) = checks::creation(body)?;
+    let payload: VideoCreationPayload = typed(&body)?;
+    check_player(&state, project.id(), payload.player_id.as_deref())?;
+    let from = import_of(&state, project.id(), payload.source.as_deref())?;
+    let mut video = new_video(payload.title);
+    video.description = payload.description;
+    video.tags = payload.tags;
+    video.metadata = payload.metadata;
+    video.player_id = payload.player_id;
+    video.public = Some(payload.public);
+    video.panoramic = Some(payload.panoramic);
+    video.mp4_support = Some(payload.mp4_support);
+    if published_at.is_some() {
+        video.published_at = published_at;
+    }
+    store(&state, project.id(), &video)?;
+    let status = if import(&state, project.id(), &video.video_id, from).await? {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(present(&state, video))))
+}
+
+async fn show(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+) -> ApiResult<Json<Video>> {
+    let video = load(&state, project.id(), &video_id)?;
+    Ok(Json(present(&state, video)))
+}
+
+async fn update(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Video>> {
+    let mut video = load(&state, project.id(), &video_id)?;
+    let published_at = checks::update(&body)?;
+    let patch: VideoUpdatePayload = typed(&body)?;
+    match patch.player_id {
+        Patch::Unchanged => {}
+        Patch::Clear => video.player_id = None,
+        Patch::Set(id) => {
+            check_player(&state, project.id(), Some(&id))?;
+            video.player_id = Some(id);
+        }
+    }
+    video.title = patch.title.or(video.title);
+    video.description = patch.description.or(video.description);
+    video.public = patch.public.or(video.public);
+    video.panoramic = patch.panoramic.or(video.panoramic);
+    video.mp4_support = patch.mp4_support.or(video.mp4_support);
+    if let Some(tags) = patch.tags {
+        video.tags = tags;
+    }
+    if let Some(metadata) = patch.metadata {
+        video.metadata = metadata;
+    }
+    if published_at.is_some() {
+        video.published_at = published_at;
+    }
+    video.updated_at = Some(now_utc());
+    store(&state, project.id(), &video)?;
+    Ok(Json(present(&state, video)))
+}
+
+async fn remove(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let project = project.id();
+    let _guard = ingest::lock(&video_id).await;
+    if !state.db.delete(project, Kind::Video, &video_id)? {
+        return Err(ApiError::not_found("videoId"));
+    }
+    state.db.delete(project, Kind::Ingest, &video_id)?;
+    state
+        .db
+        .delete_children(project, Kind::Caption, &video_id)?;
+    state
+        .db
+        .delete_children(project, Kind::Chapter, &video_id)?;
+    match tokio::fs::remove_dir_all(ingest::video_dir(&state, project, &video_id)).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn status(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+) -> ApiResult<Json<VideoStatus>> {
+    let video = load(&state, project.id(), &video_id)?;
+    let ingest = encoding::current(&state, project.id(), &video_id).await?;
+    Ok(Json(encoding::status(&state, &video, &ingest)))
+}
+
+/// Marks the video as just changed, stores and presents it.
+fn touched(state: &AppState, project: &str, mut video: Video) -> ApiResult<Json<Video>> {
+    video.updated_at = Some(now_utc());
+    store(state, project, &video)?;
+    Ok(Json(present(state, video)))
+}
+
+async fn pick_thumbnail(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Video>> {
+    let project = project.id();
+    let video = load(&state, project, &video_id)?;
+    let timecode = checks::timecode(&body)?;
+    {
+        let _guard = ingest::lock(&video_id).await;
+        let mut ingest = ingest::load(&state, project, &video_id)?;
+        if !ingest.uploaded {
+            return Err(ApiError::attribute(
+                "timecode",
+                "The video has no source yet: there is no frame to pick.",
+            ));
+        }
+        ingest.thumbnail_timecode = Some(timecode);
+        ingest::store(&state, project, &video_id, &ingest)?;
+        let uploaded = ingest::video_dir(&state, project, &video_id).join(ingest::THUMBNAIL_FILE);
+        match tokio::fs::remove_file(uploaded).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    touched(&state, project, video)
+}
+
+/// The extensions `upload_video_thumbnail` takes.
+const THUMBNAIL_EXTENSIONS: [&str; 4] = ["jpeg", "jpg", "JPG", "JPEG"];
+
+async fn upload_thumbnail(
+    project: Project,
+    State(state): State<AppState>,
+    Path(video_id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<Video>> {
+    let project = project.id();
+    let video = load(&state, project, &video_id)?;
+    let image = ingest::receive(&state, multipart).await?;
+    if !image
+        .extension()
+        .is_some_and(|e| THUMBNAIL_EXTENSIONS.contains(&e))
+    {
+        return Err(ApiError::file_extension(&THUMBNAIL_EXTENSIONS));
+    }
+    if image.size == 0 {
+        return Err(ApiError::file_missing().with_detail("The file is empty."));
+    }
+    {
+        let _guard = ingest::lock(&video_id).await;
+        let dir = ingest::video_dir(&state, project, &video_id);
+        ingest::persist(image.file, dir.join(ingest::THUMBNAIL_FILE)).await?;
+        let mut ingest = ingest::load(&state, project, &video_id)?;
+        ingest.thumbnail_timecode = None;
+        ingest::store(&state, project, &video_id, &ingest)?;
+    }
+    touched(&state, project, video)
+}
+
+/// Validation of JSON bodies beyond what the types say: every problem is
+/// reported at once, with the API's wording.
+mod checks {
+    use serde_json::{Map, Value};
+
+    use crate::problem::{ApiError, ApiResult, Invalid};
+
+    type Date = chrono::DateTime<chrono::Utc>;
+
+    fn object(body: &Value) -> ApiResult<&Map<String, Value>> {
+        body.as_object()
+            .ok_or_else(|| ApiError::attribute("", "The request body must be a JSON object."))
+    }
+
+    /// Checks a `create_video` body; returns it without `null` attributes
+    /// (which mean "the default") and its `publishedAt`, if any.
+    pub(super) fn creation(body: Value) -> ApiResult<(Value, Option<Date>)> {
+        let mut map = object(&body)?.clone();
+        map.retain(|_, v| !v.is_null());
+        let mut problems = Vec::new();
+        match map.get("title") {
+            None => problems.push(Invalid::required("title")),
+            Some(title) => check_title(title, &mut problems),
+        }
+        let published_at = check_common(&map, &mut problems);
+        finish(problems)?;
+        Ok((Value::Object(map), published_at))
+    }
+
+    /// Checks an `update_video` body; returns its `publishedAt`, if any.
+    pub(super) fn update(body: &Value) -> ApiResult<Option<Date>> {
+        let map = object(body)?;
+        let mut problems = Vec::new();
+        if let Some(title) = map.get("title").filter(|t| !t.is_null()) {
+            check_title(title, &mut problems);
+        }
+        let published_at = check_common(map, &mut problems);
+        finish(problems)?;
+        Ok(published_at)
+    }
+
+    fn finish(problems: Vec<Invalid>) -> ApiResult<()> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(problems))
+        }
+    }
+
+    fn check_title(title: &Value, problems: &mut Vec<Invalid>) {
+        match title.as_str() {
+            None => problems.push(Invalid::attribute(
+                "title",
+                "This attribute must be a string.",
+            )),
+            Some(t) if t.trim().is_empty() => problems.push(Invalid::attribute(
+                "title",
+                "This attribute must not be blank.",
+            )),
+            Some(_) => {}
+        }
+    }
+
+    /// Checks the optional attributes shared by creation and update.
+    fn check_common(map: &Map<String, Value>, problems: &mut Vec<Invalid>) -> Option<Date> {
+        let present = |name: &str| map.get(name).filter(|v| !v.is_null());
+        for name in ["description", "source", "playerId"] {
+            if present(name).is_some_and(|v| !v.is_string()) {
+                problems.push(Invalid::attribute(name, "This attribute must be a string."));
+            }
+        }
+        for name in ["public", "panoramic", "mp4Support"] {
+            if present(name).is_some_and(|v| !v.is_boolean()) {
+                problems.push(Invalid::attribute(
+                    name,
+                    "This attribute must be a boolean.",
+                ));
+            }
+        }
+        if let Some(tags) = present("tags") {
+            match tags.as_array() {
+                None => problems.push(Invalid::attribute(
+                    "tags",
+                    "This attribute must be an array.",
+                )),
+                Some(items) if !items.iter().all(Value::is_string) => problems.push(
+                    Invalid::attribute("tags", "This attribute must be an array of strings."),
+                ),
+                Some(_) => {}
+            }
+        }
+        if let Some(metadata) = present("metadata") {
+            match metadata.as_array() {
+                None => problems.push(Invalid::attribute(
+                    "metadata",
+                    "This attribute must be an array.",
+                )),
+                Some(items) if !items.iter().all(is_pair) => problems.push(Invalid::attribute(
+                    "metadata",
+                    "This attribute must be an array of objects with a string `key` and `value`.",
+                )),
+                Some(_) => {}
+            }
+        }
+        let published_at = present("publishedAt")?;
+        let date = published_at.as_str().and_then(parse_date);
+        if date.is_none() {
+            problems.push(Invalid::attribute(
+                "publishedAt",
+                "This attribute must be a ISO-8601 date.",
+            ));
+        }
+        date
+    }
+
+    fn is_pair(item: &Value) -> bool {
+        item.get("key").is_some_and(Value::is_string)
+            && item.get("value").is_some_and(Value::is_string)
+    }
+
+    /// An RFC 3339 date-time, or one without offset taken as UTC.
+    fn parse_date(s: &str) -> Option<Date> {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                    .ok()
+                    .map(|d| d.and_utc())
+            })
+    }
+
+    /// The `timecode` of `pick_video_thumbnail`: `HH:MM:SS` or `HH:MM:SS.CC`.
+    pub(super) fn timecode(body: &Value) -> ApiResult<String> {
+        let value = object(body)?
+            .get("timecode")
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| ApiError::invalid(vec![Invalid::required("timecode")]))?;
+        value
+            .as_str()
+            .filter(|t| is_timecode(t))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                ApiError::attribute(
+                    "timecode",
+                    "This attribute must be a timecode such as `00:01:30` or `00:01:30.25`.",
+                )
+            })
+    }
+
+    fn is_timecode(t: &str) -> bool {
+        let (hms, hundredths) = match t.split_once('.') {
+            Some((hms, cc)) => (hms, Some(cc)),
+            None => (t, None),
+        };
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let fields: Vec<&str> = hms.split(':').collect();
+        fields.len() == 3
+            && fields.iter().all(|f| digits(f, 2))
+            && fields[1] < "60"
+            && fields[2] < "60"
+            && hundredths.is_none_or(|cc| digits(cc, 2))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn timecodes() {
+            for ok in ["00:00:00", "01:59:59", "00:00:01.25", "99:00:00"] {
+                assert!(is_timecode(ok), "{ok}");
+            }
+            for bad in [
+                "0:00:00",
+                "00:60:00",
+                "00:00:01.5",
+                "00:00",
+                "x00:00:01",
+                "00:00:01.255",
+            ] {
+                assert!(!is_timecode(bad), "{bad}");
+            }
+        }
+
+        #[test]
+        fn every_problem_is_listed() {
+            let err = creation(serde_json::json!({
+                "tags": "a", "public": "yes", "publishedAt": "yesterday"
+            }))
+            .unwrap_err();
+            let names: Vec<_> = err
+                .problem
+                .problems
+                .iter()
+                .map(|p| p.name.clone().unwrap_or_default())
+                .collect();
+            assert_eq!(names, ["title", "public", "tags", "publishedAt"]);
+        }
+    }
 }

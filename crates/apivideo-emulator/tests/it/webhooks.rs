@@ -1,1 +1,441 @@
-//! webhooks tests (to be written).
+//! Webhooks: registration, listing by event, validation, tenant isolation,
+//! and delivery to a real receiver (with retries) for live-stream
+//! broadcasts and finished video encodings.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use apivideo_raw::prelude::*;
+use apivideo_raw::types::{Webhook, WebhooksCreationPayload};
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::{self, TestEnv, status};
+use crate::live_streams::support::{Form, api, create_video, problem};
+
+/// What the receiver saw.
+#[derive(Debug, Default)]
+struct Seen {
+    bodies: Vec<Value>,
+    headers: Vec<axum::http::HeaderMap>,
+}
+
+type Shared = (Arc<Mutex<Seen>>, Arc<Mutex<Vec<u16>>>);
+
+async fn record(
+    State((seen, statuses)): State<Shared>,
+    headers: axum::http::HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> StatusCode {
+    let mut seen = seen.lock().unwrap();
+    seen.bodies.push(body);
+    seen.headers.push(headers);
+    let mut statuses = statuses.lock().unwrap();
+    let code = if statuses.is_empty() {
+        200
+    } else {
+        statuses.remove(0)
+    };
+    StatusCode::from_u16(code).unwrap()
+}
+
+/// A tiny server on 127.0.0.1:0 that records POSTs to `/hook` and answers
+/// `statuses` in turn, then 200.
+async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Seen>>) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(record))
+        .with_state((seen.clone(), Arc::new(Mutex::new(statuses))));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn register(env: &TestEnv, url: &str, events: &[&str]) -> Webhook {
+    env.raw
+        .create_webhook()
+        .body(WebhooksCreationPayload {
+            events: events.iter().map(|e| (*e).to_owned()).collect(),
+            url: url.to_owned(),
+        })
+        .send()
+        .await
+        .expect("registered")
+        .into_inner()
+}
+
+/// Waits until the emulator counted `n` of `event`.
+async fn wait_for(env: &TestEnv, event: &str, n: u64, within: Duration) {
+    let started = std::time::Instant::now();
+    while env.emulator.stats().event(event) < n {
+        assert!(
+            started.elapsed() < within,
+            "{event}: {} of {n} after {within:?}",
+            env.emulator.stats().event(event)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn webhooks_are_registered_listed_and_deleted() {
+    let env = common::start().await;
+    let first = register(
+        &env,
+        "https://hooks.example.com/videos",
+        &["video.encoding.quality.completed", "video.source.recorded"],
+    )
+    .await;
+    let id = first.webhook_id.clone().unwrap();
+    assert!(id.starts_with("webhook_") && id.len() == 30, "{id}");
+    assert!(first.created_at.is_some());
+    assert_eq!(
+        first.url.as_deref(),
+        Some("https://hooks.example.com/videos")
+    );
+    assert_eq!(first.events.len(), 2);
+    let second = register(
+        &env,
+        "http://hooks.example.com/live",
+        &["live-stream.broadcast.started"],
+    )
+    .await;
+
+    let fetched = env
+        .raw
+        .get_webhook()
+        .webhook_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(fetched, first);
+    let all = env.raw.list_webhooks().send().await.unwrap().into_inner();
+    assert_eq!(all.data, [first.clone(), second.clone()]);
+    let live = env
+        .raw
+        .list_webhooks()
+        .events("live-stream.broadcast.started")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(live.data, std::slice::from_ref(&second));
+    let none = env
+        .raw
+        .list_webhooks()
+        .events("video.caption.generated")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(none.data.is_empty());
+    let page = env
+        .raw
+        .list_webhooks()
+        .page_size(1)
+        .current_page(2)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.data, [second]);
+    let links = page.pagination.links;
+    assert!(links.iter().all(|l| {
+        l.uri
+            .as_deref()
+            .unwrap()
+            .starts_with(&env.url("/webhooks?"))
+    }));
+    let err = env
+        .raw
+        .list_webhooks()
+        .current_page(3)
+        .page_size(1)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(problem(err).1.name.as_deref(), Some("currentPage"));
+
+    env.raw
+        .delete_webhook()
+        .webhook_id(&id)
+        .send()
+        .await
+        .expect("deleted");
+    let err = env
+        .raw
+        .get_webhook()
+        .webhook_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    let (code, p) = problem(err);
+    assert_eq!((code, p.name.as_deref()), (404, Some("webhookId")));
+    let err = env
+        .raw
+        .delete_webhook()
+        .webhook_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), Some(404));
+    assert_eq!(
+        env.raw
+            .list_webhooks()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn creation_is_validated() {
+    let env = common::start().await;
+    let post = |body: Value| {
+        api(&env, reqwest::Method::POST, "/webhooks", "key-a")
+            .json(&body)
+            .send()
+    };
+    let answer = post(json!({})).await.unwrap();
+    assert_eq!(answer.status(), 400);
+    let p: Value = answer.json().await.unwrap();
+    assert_eq!(p["name"], "events");
+    assert_eq!(p["title"], "This attribute is required.");
+    let names: Vec<_> = p["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["events", "url"]);
+    for (body, name) in [
+        (
+            json!({"events": "video.encoding.quality.completed", "url": "https://h/x"}),
+            "events",
+        ),
+        (json!({"events": [], "url": "https://h/x"}), "events"),
+        (json!({"events": [""], "url": "https://h/x"}), "events[0]"),
+        (json!({"events": [7], "url": "https://h/x"}), "events[0]"),
+        (json!({"events": ["e"], "url": "ftp://h/x"}), "url"),
+        (json!({"events": ["e"], "url": "not a url"}), "url"),
+        (json!({"events": ["e"], "url": 3}), "url"),
+        (json!({"events": ["e"]}), "url"),
+    ] {
+        let answer = post(body.clone()).await.unwrap();
+        assert_eq!(answer.status(), 400, "{body}");
+        let p: Value = answer.json().await.unwrap();
+        assert_eq!(p["name"], name, "{body}");
+    }
+    let not_json = api(&env, reqwest::Method::POST, "/webhooks", "key-a")
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), 400);
+    assert!(
+        env.raw
+            .list_webhooks()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn another_project_cannot_see_or_delete_a_webhook() {
+    let env = common::start().await;
+    let hook = register(&env, "https://h/x", &["e"]).await;
+    let id = hook.webhook_id.unwrap();
+    let b = env.raw_for("key-b");
+    assert!(
+        b.list_webhooks()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .is_empty()
+    );
+    let get = b.get_webhook().webhook_id(&id).send().await.unwrap_err();
+    assert_eq!(status(&get), Some(404));
+    let delete = b.delete_webhook().webhook_id(&id).send().await.unwrap_err();
+    assert_eq!(status(&delete), Some(404));
+    assert!(env.raw.get_webhook().webhook_id(&id).send().await.is_ok());
+}
+
+/// Starts or ends a broadcast through the emulator's admin API.
+async fn broadcast(env: &TestEnv, key: &str, live_stream_id: &str, on: bool) -> reqwest::Response {
+    api(
+        env,
+        reqwest::Method::POST,
+        &format!("/_emulator/live-streams/{live_stream_id}/broadcast"),
+        key,
+    )
+    .json(&json!({ "broadcasting": on }))
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn live_stream(env: &TestEnv, key: &str) -> String {
+    let answer: Value = api(env, reqwest::Method::POST, "/live-streams", key)
+        .json(&json!({"name": "on air"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["liveStreamId"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn broadcasts_are_delivered_to_subscribed_webhooks() {
+    let env = common::start().await;
+    let (started_url, started) = receiver(vec![]).await;
+    let (ended_url, ended) = receiver(vec![]).await;
+    let (other_url, other) = receiver(vec![]).await;
+    let hook = register(&env, &started_url, &["live-stream.broadcast.started"]).await;
+    register(&env, &ended_url, &["live-stream.broadcast.ended"]).await;
+    // Another project's webhook for the same event hears nothing.
+    env.raw_for("key-b")
+        .create_webhook()
+        .body(WebhooksCreationPayload {
+            events: vec!["live-stream.broadcast.started".into()],
+            url: other_url,
+        })
+        .send()
+        .await
+        .unwrap();
+    let id = live_stream(&env, "key-a").await;
+
+    let answer = broadcast(&env, "key-a", &id, true).await;
+    assert_eq!(answer.status(), 200);
+    let stream: Value = answer.json().await.unwrap();
+    assert_eq!(stream["broadcasting"], true);
+    wait_for(&env, "webhook.delivered", 1, Duration::from_secs(5)).await;
+    {
+        let seen = started.lock().unwrap();
+        assert_eq!(seen.bodies.len(), 1);
+        let body = &seen.bodies[0];
+        assert_eq!(body["type"], "live-stream.broadcast.started");
+        assert_eq!(body["liveStreamId"], id.as_str());
+        let at = body["emittedAt"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+        let headers = &seen.headers[0];
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        assert_eq!(
+            headers["x-api-video-webhookid"],
+            hook.webhook_id.clone().unwrap().as_str()
+        );
+    }
+    assert!(ended.lock().unwrap().bodies.is_empty());
+    let fetched = env
+        .raw
+        .get_live_stream()
+        .live_stream_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.broadcasting, Some(true));
+
+    // Saying it again changes nothing and sends nothing.
+    broadcast(&env, "key-a", &id, true).await;
+    broadcast(&env, "key-a", &id, false).await;
+    wait_for(&env, "webhook.delivered", 2, Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(started.lock().unwrap().bodies.len(), 1);
+    {
+        let ended = ended.lock().unwrap();
+        assert_eq!(ended.bodies.len(), 1);
+        assert_eq!(ended.bodies[0]["type"], "live-stream.broadcast.ended");
+    }
+    assert!(other.lock().unwrap().bodies.is_empty());
+    assert_eq!(env.emulator.stats().event("webhook.delivered"), 2);
+
+    let missing = broadcast(&env, "key-a", "linope", true).await;
+    assert_eq!(missing.status(), 404);
+    let foreign = broadcast(&env, "key-b", &id, false).await;
+    assert_eq!(foreign.status(), 404);
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_with_backoff() {
+    let env = common::start().await;
+    let (url, seen) = receiver(vec![500, 500]).await;
+    register(&env, &url, &["live-stream.broadcast.started"]).await;
+    let id = live_stream(&env, "key-a").await;
+    let started = std::time::Instant::now();
+    let answer = broadcast(&env, "key-a", &id, true).await;
+    // The API answer does not wait for the deliveries.
+    assert_eq!(answer.status(), 200);
+    assert!(seen.lock().unwrap().bodies.len() < 3);
+    wait_for(&env, "webhook.delivered", 1, Duration::from_secs(5)).await;
+    // Two waits between three attempts: 100 ms, then 200 ms.
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(seen.lock().unwrap().bodies.len(), 3);
+    let stats = env.emulator.stats();
+    assert_eq!(stats.event("webhook.attempts"), 3);
+    assert_eq!(stats.event("webhook.failed"), 0);
+
+    // A receiver that never answers 2xx: four attempts, then it fails.
+    let (url, seen) = receiver(vec![503; 10]).await;
+    let hook = register(&env, &url, &["live-stream.broadcast.ended"]).await;
+    broadcast(&env, "key-a", &id, false).await;
+    wait_for(&env, "webhook.failed", 1, Duration::from_secs(5)).await;
+    assert_eq!(seen.lock().unwrap().bodies.len(), 4);
+    env.raw
+        .delete_webhook()
+        .webhook_id(hook.webhook_id.unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    // An unreachable URL fails the same way, and the API stays responsive.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/hook", listener.local_addr().unwrap())
+    };
+    register(&env, &closed, &["live-stream.broadcast.started"]).await;
+    broadcast(&env, "key-a", &id, true).await;
+    wait_for(&env, "webhook.failed", 2, Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn finished_encodings_are_delivered() {
+    let env = common::start().await;
+    let (url, seen) = receiver(vec![]).await;
+    register(&env, &url, &["video.encoding.quality.completed"]).await;
+    let video = create_video(&env, "key-a", "encoded").await;
+    let uploaded = Form::new()
+        .file("file", "clip.mp4", "video/mp4", &[0u8; 2048])
+        .post(&env, &format!("/videos/{video}/source"), "key-a")
+        .await;
+    assert_eq!(uploaded.status(), 201);
+    wait_for(&env, "webhook.delivered", 1, Duration::from_secs(10)).await;
+    let seen = seen.lock().unwrap();
+    let body = &seen.bodies[0];
+    assert_eq!(body["type"], "video.encoding.quality.completed");
+    assert_eq!(body["videoId"], video.as_str());
+    assert!(
+        body["encoding"].is_string() && body["quality"].is_string(),
+        "{body}"
+    );
+    assert!(body["emittedAt"].is_string());
+}

@@ -1,0 +1,198 @@
+//! Simulated encoding: once a source is complete, its renditions go from
+//! `waiting` through `encoding` to `encoded` over `encoding_delay`, then the
+//! video is playable and `video.encoding.quality.completed` is emitted for
+//! each rendition. The state is derived from the stored upload time, so it
+//! survives a restart; a timer (or the first status read after a restart)
+//! records the end and emits the webhooks exactly once.
+
+use apivideo_raw::types::{
+    BytesRange, Quality, QualityQuality, QualityStatus, QualityType, Video, VideoStatus,
+    VideoStatusEncoding, VideoStatusEncodingMetadata, VideoStatusIngest,
+    VideoStatusIngestReceivedParts, VideoStatusIngestStatus,
+};
+
+use super::ingest::{self, Ingest};
+use crate::db::Kind;
+use crate::problem::ApiResult;
+use crate::state::{AppState, now_millis};
+
+/// The HLS renditions every video gets.
+const HLS: [QualityQuality; 5] = [
+    QualityQuality::X240p,
+    QualityQuality::X360p,
+    QualityQuality::X480p,
+    QualityQuality::X720p,
+    QualityQuality::X1080p,
+];
+
+/// Assumed bitrate of sources, to derive a plausible duration.
+const BYTES_PER_SECOND: u64 = 500_000;
+
+/// The renditions of a video: HLS ones, plus the MP4 when supported.
+fn renditions(video: &Video) -> Vec<(QualityType, QualityQuality)> {
+    let mut out: Vec<_> = HLS.iter().map(|q| (QualityType::Hls, *q)).collect();
+    if video.mp4_support != Some(false) {
+        out.push((QualityType::Mp4, QualityQuality::X1080p));
+    }
+    out
+}
+
+fn delay_ms(state: &AppState) -> i64 {
+    i64::try_from(state.config.encoding_delay.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Where encoding stands for an ingest state, at `now`.
+fn phase(state: &AppState, ingest: &Ingest, now: i64) -> Option<QualityStatus> {
+    let uploaded_at = ingest.uploaded_at.filter(|_| ingest.uploaded)?;
+    let elapsed = now.saturating_sub(uploaded_at);
+    let delay = delay_ms(state);
+    Some(if ingest.encoded || elapsed >= delay {
+        QualityStatus::Encoded
+    } else if elapsed.saturating_mul(2) >= delay {
+        QualityStatus::Encoding
+    } else {
+        QualityStatus::Waiting
+    })
+}
+
+/// Starts the encoding timer of a video whose source just became complete.
+pub(crate) fn schedule(state: &AppState, project: &str, video_id: &str) {
+    let (task_state, project, video_id) = (state.clone(), project.to_owned(), video_id.to_owned());
+    state.spawn(async move {
+        tokio::time::sleep(task_state.config.encoding_delay).await;
+        if let Err(e) = finish(&task_state, &project, &video_id).await {
+            tracing::warn!(video_id, error = ?e.problem, "encoding could not finish");
+        }
+    });
+}
+
+/// Records the end of encoding and emits its webhooks, once.
+async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()> {
+    let video = {
+        let _guard = ingest::lock(video_id).await;
+        let Some(video) = state.db.get::<Video>(project, Kind::Video, video_id)? else {
+            return Ok(());
+        };
+        let mut ingest = ingest::load(state, project, video_id)?;
+        if !ingest.uploaded || ingest.encoded {
+            return Ok(());
+        }
+        ingest.encoded = true;
+        ingest::store(state, project, video_id, &ingest)?;
+        video
+    };
+    let emitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for (kind, quality) in renditions(&video) {
+        crate::delivery::emit(
+            state,
+            project,
+            "video.encoding.quality.completed",
+            serde_json::json!({
+                "type": "video.encoding.quality.completed",
+                "emittedAt": emitted_at,
+                "videoId": video_id,
+                "encoding": kind.to_string(),
+                "quality": quality.to_string(),
+            }),
+        );
+    }
+    state.counters.event("encoding.completed");
+    Ok(())
+}
+
+/// The ingest state of a video, with encoding recorded as finished if its
+/// time has come (after a restart the timer is gone).
+pub(crate) async fn current(state: &AppState, project: &str, video_id: &str) -> ApiResult<Ingest> {
+    let ingest = ingest::load(state, project, video_id)?;
+    if !ingest.encoded && phase(state, &ingest, now_millis()) == Some(QualityStatus::Encoded) {
+        finish(state, project, video_id).await?;
+        return ingest::load(state, project, video_id);
+    }
+    Ok(ingest)
+}
+
+/// `GET /videos/{videoId}/status` for a video and its ingest state.
+pub(crate) fn status(state: &AppState, video: &Video, ingest: &Ingest) -> VideoStatus {
+    let phase = phase(state, ingest, now_millis());
+    let qualities = phase
+        .map(|status| {
+            renditions(video)
+                .into_iter()
+                .map(|(kind, quality)| Quality {
+                    quality: Some(quality),
+                    status: Some(status),
+                    type_: Some(kind),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    VideoStatus {
+        ingest: Some(ingest_status(ingest)),
+        encoding: Some(VideoStatusEncoding {
+            playable: Some(phase == Some(QualityStatus::Encoded)),
+            qualities,
+            metadata: Some(if ingest.uploaded {
+                metadata(ingest.filesize)
+            } else {
+                VideoStatusEncodingMetadata::default()
+            }),
+        }),
+    }
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn ingest_status(ingest: &Ingest) -> VideoStatusIngest {
+    let status = if ingest.uploaded {
+        VideoStatusIngestStatus::Uploaded
+    } else if ingest.started() {
+        VideoStatusIngestStatus::Uploading
+    } else {
+        VideoStatusIngestStatus::Missing
+    };
+    let received_parts = (!ingest.parts.is_empty() || ingest.total_parts.is_some()).then(|| {
+        VideoStatusIngestReceivedParts {
+            parts: ingest.parts.keys().copied().map(to_i64).collect(),
+            total: ingest.total_parts.map(to_i64),
+        }
+    });
+    VideoStatusIngest {
+        status: Some(status),
+        filesize: ingest.filesize.map(to_i64),
+        received_bytes: ingest
+            .ranges
+            .iter()
+            .map(|r| BytesRange {
+                from: Some(to_i64(r.from)),
+                to: Some(to_i64(r.to)),
+                total: Some(to_i64(r.total)),
+            })
+            .collect(),
+        received_parts,
+    }
+}
+
+/// Plausible technical metadata of a source of `size` bytes.
+fn metadata(size: Option<u64>) -> VideoStatusEncodingMetadata {
+    let duration = duration_of(size);
+    let size = size.unwrap_or(duration * BYTES_PER_SECOND);
+    let kbps = (size as f64 * 8.0 / duration as f64 / 1000.0 * 1000.0).round() / 1000.0;
+    VideoStatusEncodingMetadata {
+        width: Some(1920),
+        height: Some(1080),
+        bitrate: Some(kbps),
+        duration: Some(to_i64(duration)),
+        framerate: Some(25),
+        samplerate: Some(48_000),
+        video_codec: Some("h264".into()),
+        audio_codec: Some("aac".into()),
+        aspect_ratio: Some("16/9".into()),
+    }
+}
+
+/// A plausible duration in seconds for a source of `size` bytes.
+pub(crate) fn duration_of(size: Option<u64>) -> u64 {
+    (size.unwrap_or(60 * BYTES_PER_SECOND) / BYTES_PER_SECOND).max(1)
+}

@@ -1,0 +1,583 @@
+//! Ingest of video sources: the multipart file streamed to disk, the
+//! `Content-Range` chunk positions (`part N/M`, `part N/*`, `bytes a-b/t`),
+//! durable chunk storage, the ingest document, and reassembly into the
+//! source file once every piece has arrived. Nothing here holds a whole
+//! chunk in memory.
+
+use std::collections::BTreeMap;
+use std::io::{Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use axum::extract::Multipart;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use tempfile::TempPath;
+use tokio::io::{AsyncWriteExt, BufWriter};
+
+use crate::db::Kind;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::{AppState, now_millis};
+
+/// The reassembled source, in the video's media directory.
+pub(crate) const SOURCE_FILE: &str = "source";
+/// An uploaded thumbnail, in the video's media directory.
+pub(crate) const THUMBNAIL_FILE: &str = "thumbnail.jpg";
+/// Where chunks wait for the rest, in the video's media directory.
+const PARTS_DIR: &str = "parts";
+/// Largest non-file form field accepted (e.g. `videoId`).
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+/// The ingest state of one video (`Kind::Ingest`, id and parent: the video
+/// id). Stored after every accepted chunk, before the answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct Ingest {
+    /// The whole source has arrived (or was imported).
+    pub(crate) uploaded: bool,
+    /// `part N/M` chunks received: part number → size in bytes.
+    pub(crate) parts: BTreeMap<u64, u64>,
+    /// The number of parts, once announced.
+    pub(crate) total_parts: Option<u64>,
+    /// `bytes` chunks received (and the whole file of a single request).
+    pub(crate) ranges: Vec<ByteRange>,
+    /// Size of the source, once known.
+    pub(crate) filesize: Option<u64>,
+    /// When the source was complete (Unix milliseconds): encoding runs
+    /// from there.
+    pub(crate) uploaded_at: Option<i64>,
+    /// The URL the source was imported from, for `create_video` with a URL.
+    pub(crate) imported_from: Option<String>,
+    /// Encoding finished and its webhooks were emitted.
+    pub(crate) encoded: bool,
+    /// The timecode of the picked thumbnail, if one was picked.
+    pub(crate) thumbnail_timecode: Option<String>,
+}
+
+impl Ingest {
+    /// Whether any piece of the source has arrived.
+    pub(crate) fn started(&self) -> bool {
+        self.uploaded || !self.parts.is_empty() || !self.ranges.is_empty()
+    }
+
+    /// Marks the source complete with `size` bytes.
+    pub(crate) fn complete(&mut self, size: Option<u64>) {
+        self.uploaded = true;
+        self.filesize = size;
+        self.uploaded_at = Some(now_millis());
+    }
+}
+
+/// A received byte range, offsets inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ByteRange {
+    pub(crate) from: u64,
+    pub(crate) to: u64,
+    pub(crate) total: u64,
+}
+
+/// Where a chunk goes, from its `Content-Range` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChunkPos {
+    /// No header: the request carries the whole file.
+    Whole,
+    /// `part N/M` (total known) or `part N/*` (progressive session).
+    Part { n: u64, total: Option<u64> },
+    /// `bytes from-to/total`.
+    Bytes { from: u64, to: u64, total: u64 },
+}
+
+fn bad_range(detail: impl Into<String>) -> ApiError {
+    ApiError::attribute(
+        "Content-Range",
+        "This header must be `bytes from-to/total`, `part N/M` or `part N/*`.",
+    )
+    .with_detail(detail)
+}
+
+/// Reads the `Content-Range` header of an upload.
+pub(crate) fn chunk_pos(headers: &HeaderMap) -> ApiResult<ChunkPos> {
+    let Some(value) = headers.get(axum::http::header::CONTENT_RANGE) else {
+        return Ok(ChunkPos::Whole);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| bad_range("The header is not ASCII."))?;
+    parse_chunk_pos(value.trim())
+}
+
+fn parse_chunk_pos(value: &str) -> ApiResult<ChunkPos> {
+    let (unit, rest) = value.split_once(' ').ok_or_else(|| bad_range("No unit."))?;
+    let (spec, total) = rest
+        .trim()
+        .split_once('/')
+        .ok_or_else(|| bad_range("No total."))?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| bad_range(format!("`{s}` is not a number.")))
+    };
+    if unit.eq_ignore_ascii_case("part") {
+        let n = number(spec)?;
+        let total = match total.trim() {
+            "*" => None,
+            t => Some(number(t)?),
+        };
+        if n == 0 || total.is_some_and(|t| n > t) {
+            return Err(bad_range(
+                "Parts are numbered from 1 and cannot exceed the total.",
+            ));
+        }
+        return Ok(ChunkPos::Part { n, total });
+    }
+    if unit.eq_ignore_ascii_case("bytes") {
+        let (from, to) = spec
+            .split_once('-')
+            .ok_or_else(|| bad_range("No `from-to` range."))?;
+        let (from, to, total) = (number(from)?, number(to)?, number(total)?);
+        if from > to || to >= total {
+            return Err(bad_range("The range must satisfy from <= to < total."));
+        }
+        return Ok(ChunkPos::Bytes { from, to, total });
+    }
+    Err(bad_range(format!("Unknown unit `{unit}`.")))
+}
+
+/// A multipart request whose file was streamed to a temporary file.
+#[derive(Debug)]
+pub(crate) struct Received {
+    /// The file, deleted on drop unless persisted.
+    pub(crate) file: TempPath,
+    pub(crate) size: u64,
+    /// The file name the client gave (may be empty).
+    pub(crate) file_name: String,
+    /// The other (text) fields.
+    pub(crate) fields: Vec<(String, String)>,
+}
+
+impl Received {
+    /// A text field by name.
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The extension of the file name, if any.
+    pub(crate) fn extension(&self) -> Option<&str> {
+        Path::new(&self.file_name)
+            .extension()
+            .and_then(|e| e.to_str())
+    }
+}
+
+fn multipart_error(e: &MultipartError) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-multipart",
+        "The multipart/form-data body could not be read.",
+    )
+    .with_detail(e.body_text())
+}
+
+/// Reads a multipart request: the one part carrying a file (whatever its
+/// field name) is streamed to a temporary file and synced to disk; text
+/// fields are kept. At most `max_upload_request` bytes are accepted.
+pub(crate) async fn receive(
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Received> {
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-multipart",
+            "The request body must be multipart/form-data.",
+        )
+        .with_detail(e.body_text())
+    })?;
+    let limit = state.config.max_upload_request;
+    let mut budget = limit;
+    let mut file: Option<(TempPath, u64, String)> = None;
+    let mut fields = Vec::new();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        if file_name.is_none() && name != "file" {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+                text.extend_from_slice(&chunk);
+                if text.len() > MAX_TEXT_FIELD {
+                    return Err(ApiError::attribute(name, "This field is too long."));
+                }
+            }
+            budget = budget.saturating_sub(text.len());
+            fields.push((name, String::from_utf8_lossy(&text).into_owned()));
+            continue;
+        }
+        if file.is_some() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "multiple-files-uploaded",
+                "There is more than one uploaded file in the request.",
+            )
+            .with_name("file"));
+        }
+        let (path, size) = stream_field(state, &mut field, &mut budget, limit).await?;
+        file = Some((path, size, file_name.unwrap_or_default()));
+    }
+    let (file, size, file_name) = file.ok_or_else(ApiError::file_missing)?;
+    Ok(Received {
+        file,
+        size,
+        file_name,
+        fields,
+    })
+}
+
+/// Streams one field to a new temporary file, synced before returning.
+async fn stream_field(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    budget: &mut usize,
+    limit: usize,
+) -> ApiResult<(TempPath, u64)> {
+    let tmp_dir = state.media.tmp();
+    tokio::fs::create_dir_all(&tmp_dir).await?;
+    let (std_file, path) = tempfile::NamedTempFile::new_in(&tmp_dir)?.into_parts();
+    let mut out = BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(std_file));
+    let mut size: u64 = 0;
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+        *budget = budget
+            .checked_sub(chunk.len())
+            .ok_or_else(|| ApiError::too_large(limit))?;
+        out.write_all(&chunk).await?;
+        size += chunk.len() as u64;
+    }
+    out.flush().await?;
+    out.into_inner().sync_all().await?;
+    Ok((path, size))
+}
+
+/// The media directory of a video.
+pub(crate) fn video_dir(state: &AppState, project: &str, video_id: &str) -> PathBuf {
+    state.media.dir(project, "videos", video_id)
+}
+
+/// Moves a synced temporary file to `dest` and syncs the directory, so
+/// the file survives a crash once this returns.
+pub(crate) async fn persist(file: TempPath, dest: PathBuf) -> ApiResult<()> {
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
+        std::fs::create_dir_all(&dir)?;
+        file.persist(&dest).map_err(|e| e.error)?;
+        sync_dir(&dir)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// One lock per stripe of video ids: ingest updates of a video are
+/// read-modify-write and must not interleave.
+static STRIPES: [tokio::sync::Mutex<()>; 64] = [const { tokio::sync::Mutex::const_new(()) }; 64];
+
+/// Locks the ingest state of `video_id`.
+pub(crate) async fn lock(video_id: &str) -> tokio::sync::MutexGuard<'static, ()> {
+    let hash = video_id.bytes().fold(0usize, |h, b| {
+        h.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
+    STRIPES[hash % STRIPES.len()].lock().await
+}
+
+/// The stored ingest state of a video (empty if none).
+pub(crate) fn load(state: &AppState, project: &str, video_id: &str) -> ApiResult<Ingest> {
+    Ok(state
+        .db
+        .get(project, Kind::Ingest, video_id)?
+        .unwrap_or_default())
+}
+
+/// Stores the ingest state of a video.
+pub(crate) fn store(
+    state: &AppState,
+    project: &str,
+    video_id: &str,
+    ingest: &Ingest,
+) -> ApiResult<()> {
+    state
+        .db
+        .put(project, Kind::Ingest, video_id, Some(video_id), ingest)?;
+    Ok(())
+}
+
+fn mixed() -> ApiError {
+    bad_range("A source is sent either in parts or in byte ranges, not both.")
+}
+
+/// Accepts one chunk of a video's source: stores it durably, records it in
+/// the ingest state and, when it completes the source, reassembles it.
+/// Returns true when the source became complete.
+pub(crate) async fn accept(
+    state: &AppState,
+    project: &str,
+    video_id: &str,
+    pos: ChunkPos,
+    chunk: Received,
+) -> ApiResult<bool> {
+    if chunk.size == 0 {
+        return Err(ApiError::file_missing().with_detail("The file is empty."));
+    }
+    let _guard = lock(video_id).await;
+    // The video may have been deleted while the chunk was arriving.
+    if state
+        .db
+        .get::<serde_json::Value>(project, Kind::Video, video_id)?
+        .is_none()
+    {
+        return Err(ApiError::not_found("videoId"));
+    }
+    let mut ingest = load(state, project, video_id)?;
+    if ingest.uploaded {
+        return Err(ApiError::already_uploaded());
+    }
+    let dir = video_dir(state, project, video_id);
+    let size = chunk.size;
+    let complete = match pos {
+        ChunkPos::Whole => {
+            persist(chunk.file, dir.join(SOURCE_FILE)).await?;
+            ingest.parts.clear();
+            ingest.total_parts = None;
+            ingest.ranges = vec![ByteRange {
+                from: 0,
+                to: size - 1,
+                total: size,
+            }];
+            ingest.complete(Some(size));
+            true
+        }
+        ChunkPos::Part { n, total } => accept_part(&mut ingest, &dir, n, total, chunk).await?,
+        ChunkPos::Bytes { from, to, total } => {
+            accept_bytes(&mut ingest, &dir, ByteRange { from, to, total }, chunk).await?
+        }
+    };
+    if complete && !ingest.uploaded {
+        let size = reassemble(state, &dir, &ingest).await?;
+        ingest.complete(Some(size));
+    }
+    store(state, project, video_id, &ingest)?;
+    state.counters.event("upload.parts");
+    state.counters.add("upload.bytes", size);
+    if complete {
+        // The chunks are in the source now; losing them is harmless.
+        let _ = tokio::fs::remove_dir_all(dir.join(PARTS_DIR)).await;
+    }
+    Ok(complete)
+}
+
+async fn accept_part(
+    ingest: &mut Ingest,
+    dir: &Path,
+    n: u64,
+    total: Option<u64>,
+    chunk: Received,
+) -> ApiResult<bool> {
+    if !ingest.ranges.is_empty() {
+        return Err(mixed());
+    }
+    let known = total.or(ingest.total_parts);
+    if let (Some(a), Some(b)) = (total, ingest.total_parts)
+        && a != b
+    {
+        return Err(bad_range(format!("This upload has {b} parts, not {a}.")));
+    }
+    if let Some(t) = known
+        && (n > t || ingest.parts.keys().any(|&p| p > t))
+    {
+        return Err(bad_range(format!("This upload has only {t} parts.")));
+    }
+    persist(chunk.file, dir.join(PARTS_DIR).join(n.to_string())).await?;
+    ingest.parts.insert(n, chunk.size);
+    ingest.total_parts = known;
+    Ok(known.is_some_and(|t| (1..=t).all(|p| ingest.parts.contains_key(&p))))
+}
+
+async fn accept_bytes(
+    ingest: &mut Ingest,
+    dir: &Path,
+    range: ByteRange,
+    chunk: Received,
+) -> ApiResult<bool> {
+    if !ingest.parts.is_empty() {
+        return Err(mixed());
+    }
+    if chunk.size != range.to - range.from + 1 {
+        return Err(bad_range(format!(
+            "The range holds {} bytes but the file has {}.",
+            range.to - range.from + 1,
+            chunk.size
+        )));
+    }
+    if let Some(other) = ingest.ranges.iter().find(|r| r.total != range.total) {
+        return Err(bad_range(format!(
+            "This upload has {} bytes, not {}.",
+            other.total, range.total
+        )));
+    }
+    persist(chunk.file, dir.join(PARTS_DIR).join(range_file(&range))).await?;
+    ingest
+        .ranges
+        .retain(|r| (r.from, r.to) != (range.from, range.to));
+    ingest.ranges.push(range);
+    ingest.ranges.sort_by_key(|r| (r.from, r.to));
+    ingest.filesize = Some(range.total);
+    Ok(covers(&ingest.ranges, range.total))
+}
+
+fn range_file(range: &ByteRange) -> String {
+    format!("bytes-{}-{}", range.from, range.to)
+}
+
+/// Whether sorted `ranges` cover `0..total`.
+fn covers(ranges: &[ByteRange], total: u64) -> bool {
+    let mut next = 0;
+    for r in ranges {
+        if r.from > next {
+            return false;
+        }
+        next = next.max(r.to + 1);
+    }
+    next >= total
+}
+
+/// Builds the source file from the stored chunks (a kernel-side copy, never
+/// through memory), syncs it and moves it into place. Returns its size.
+async fn reassemble(state: &AppState, dir: &Path, ingest: &Ingest) -> ApiResult<u64> {
+    let parts_dir = dir.join(PARTS_DIR);
+    // (file, offset) pairs, in order.
+    let pieces: Vec<(PathBuf, u64)> = if ingest.ranges.is_empty() {
+        let mut offset = 0;
+        ingest
+            .parts
+            .iter()
+            .map(|(n, size)| {
+                let piece = (parts_dir.join(n.to_string()), offset);
+                offset += size;
+                piece
+            })
+            .collect()
+    } else {
+        ingest
+            .ranges
+            .iter()
+            .map(|r| (parts_dir.join(range_file(r)), r.from))
+            .collect()
+    };
+    let total = match ingest.ranges.first() {
+        Some(r) => r.total,
+        None => ingest.parts.values().sum(),
+    };
+    let tmp_dir = state.media.tmp();
+    let source = dir.join(SOURCE_FILE);
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        if let [(only, 0)] = pieces.as_slice()
+            && std::fs::metadata(only)?.len() == total
+        {
+            std::fs::rename(only, &source)?;
+            return sync_dir(&dir);
+        }
+        std::fs::create_dir_all(&tmp_dir)?;
+        let mut out = tempfile::NamedTempFile::new_in(&tmp_dir)?;
+        out.as_file().set_len(total)?;
+        for (piece, offset) in &pieces {
+            out.as_file_mut().seek(SeekFrom::Start(*offset))?;
+            std::io::copy(&mut std::fs::File::open(piece)?, out.as_file_mut())?;
+        }
+        out.as_file().set_len(total)?;
+        out.as_file().sync_all()?;
+        out.persist(&source).map_err(|e| e.error)?;
+        sync_dir(&dir)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(total)
+}
+
+/// Copies the source of one video to another (for `create_video` with a
+/// video id as `source`). Returns the size copied.
+pub(crate) async fn copy_source(from: PathBuf, to_dir: PathBuf) -> ApiResult<u64> {
+    let size = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+        std::fs::create_dir_all(&to_dir)?;
+        let dest = to_dir.join(SOURCE_FILE);
+        let size = std::fs::copy(from.join(SOURCE_FILE), &dest)?;
+        std::fs::File::open(&dest)?.sync_all()?;
+        sync_dir(&to_dir)?;
+        Ok(size)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges_parse() {
+        assert_eq!(
+            parse_chunk_pos("part 2/3").unwrap(),
+            ChunkPos::Part {
+                n: 2,
+                total: Some(3)
+            }
+        );
+        assert_eq!(
+            parse_chunk_pos("part 4/*").unwrap(),
+            ChunkPos::Part { n: 4, total: None }
+        );
+        assert_eq!(
+            parse_chunk_pos("bytes 0-9/20").unwrap(),
+            ChunkPos::Bytes {
+                from: 0,
+                to: 9,
+                total: 20
+            }
+        );
+        for bad in [
+            "part 0/3",
+            "part 4/3",
+            "part x/3",
+            "bytes 5-4/10",
+            "bytes 0-10/10",
+            "bytes 0-1/*",
+            "octets 0-1/2",
+            "part",
+        ] {
+            assert!(parse_chunk_pos(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn coverage_needs_every_byte() {
+        let r = |from, to| ByteRange {
+            from,
+            to,
+            total: 10,
+        };
+        assert!(covers(&[r(0, 4), r(5, 9)], 10));
+        assert!(covers(&[r(0, 6), r(3, 9)], 10));
+        assert!(!covers(&[r(0, 4), r(6, 9)], 10));
+        assert!(!covers(&[r(1, 9)], 10));
+    }
+}

@@ -1,0 +1,559 @@
+//! What captions and chapters share: WebVTT files attached to a video, one
+//! per BCP 47 language tag. Language tags are validated and put in their
+//! canonical case (`pt-br` is stored as `pt-BR`), WebVTT files are checked
+//! before they are kept, and the files are served back under
+//! `/vod/{videoId}/captions|chapters/{language}.vtt`.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncBufReadExt;
+
+use super::media_form;
+use crate::db::Kind;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Which kind of track.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Spec {
+    pub(super) kind: Kind,
+    /// Path segment and media directory: `captions` or `chapters`.
+    pub(super) segment: &'static str,
+}
+
+pub(super) const CAPTIONS: Spec = Spec {
+    kind: Kind::Caption,
+    segment: "captions",
+};
+
+pub(super) const CHAPTERS: Spec = Spec {
+    kind: Kind::Chapter,
+    segment: "chapters",
+};
+
+/// A stored track; its URLs are derived when it is shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Track {
+    pub(super) video_id: String,
+    pub(super) language: String,
+    #[serde(default)]
+    pub(super) default: bool,
+}
+
+impl Track {
+    /// `/videos/{videoId}/{segment}/{language}`.
+    pub(super) fn uri(&self, spec: Spec) -> String {
+        format!(
+            "/videos/{}/{}/{}",
+            self.video_id, spec.segment, self.language
+        )
+    }
+
+    /// The public URL of the WebVTT file.
+    pub(super) fn src(&self, state: &AppState, spec: Spec) -> String {
+        format!(
+            "{}/vod/{}/{}/{}.vtt",
+            state.base_url, self.video_id, spec.segment, self.language
+        )
+    }
+}
+
+fn doc_id(video_id: &str, language: &str) -> String {
+    format!("{video_id}/{language}")
+}
+
+fn file_path(state: &AppState, project: &str, spec: Spec, video_id: &str, lang: &str) -> PathBuf {
+    state
+        .media
+        .dir(project, "videos", video_id)
+        .join(spec.segment)
+        .join(format!("{lang}.vtt"))
+}
+
+/// 404 naming `videoId` unless the video exists in the project.
+pub(super) fn require_video(state: &AppState, project: &str, video_id: &str) -> ApiResult<()> {
+    state
+        .db
+        .get::<serde_json::Value>(project, Kind::Video, video_id)?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found("videoId"))
+}
+
+/// The stored track, or 404 naming the missing video or language.
+pub(super) fn get(
+    state: &AppState,
+    project: &str,
+    spec: Spec,
+    video_id: &str,
+    language: &str,
+) -> ApiResult<Track> {
+    require_video(state, project, video_id)?;
+    let language = canonical_language(language).ok_or_else(|| ApiError::not_found("language"))?;
+    state
+        .db
+        .get(project, spec.kind, &doc_id(video_id, &language))?
+        .ok_or_else(|| ApiError::not_found("language"))
+}
+
+/// Every track of the video, oldest first.
+pub(super) fn list(
+    state: &AppState,
+    project: &str,
+    spec: Spec,
+    video_id: &str,
+) -> ApiResult<Vec<Track>> {
+    require_video(state, project, video_id)?;
+    Ok(state.db.list(project, spec.kind, Some(video_id))?)
+}
+
+/// Stores `track` under its video.
+pub(super) fn put(state: &AppState, project: &str, spec: Spec, track: &Track) -> ApiResult<()> {
+    state.db.put(
+        project,
+        spec.kind,
+        &doc_id(&track.video_id, &track.language),
+        Some(&track.video_id),
+        track,
+    )?;
+    Ok(())
+}
+
+/// Receives, checks and stores an uploaded WebVTT file. A new upload in a
+/// language that already has one replaces the file and keeps `default`.
+pub(super) async fn upload(
+    state: &AppState,
+    project: &str,
+    spec: Spec,
+    video_id: &str,
+    language: &str,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Track> {
+    require_video(state, project, video_id)?;
+    let language = canonical_language(language).ok_or_else(|| {
+        ApiError::attribute(
+            "language",
+            "This parameter must be a valid BCP 47 language tag, such as `en`, `fr` or `pt-BR`.",
+        )
+    })?;
+    let received = media_form::receive(state, form, |_| Ok(())).await?;
+    check_webvtt(received.path()).await.map_err(|detail| {
+        ApiError::attribute("file", "The file is not a valid WebVTT file.").with_detail(detail)
+    })?;
+    received
+        .save(&file_path(state, project, spec, video_id, &language))
+        .await?;
+    let existing: Option<Track> = state
+        .db
+        .get(project, spec.kind, &doc_id(video_id, &language))?;
+    let track = Track {
+        video_id: video_id.to_owned(),
+        default: existing.is_some_and(|t| t.default),
+        language,
+    };
+    put(state, project, spec, &track)?;
+    Ok(track)
+}
+
+/// Deletes a track and its file.
+pub(super) async fn delete(
+    state: &AppState,
+    project: &str,
+    spec: Spec,
+    video_id: &str,
+    language: &str,
+) -> ApiResult<StatusCode> {
+    let track = get(state, project, spec, video_id, language)?;
+    state.db.delete(
+        project,
+        spec.kind,
+        &doc_id(&track.video_id, &track.language),
+    )?;
+    let path = file_path(state, project, spec, video_id, &track.language);
+    if let Err(e) = tokio::fs::remove_file(&path).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        return Err(e.into());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Serves `/vod/{videoId}/{segment}/{language}.vtt` (no credential, like
+/// the CDN).
+pub(super) async fn serve(
+    state: &AppState,
+    spec: Spec,
+    video_id: &str,
+    file: &str,
+) -> ApiResult<Response> {
+    let missing = || ApiError::not_found("language");
+    let language = file
+        .strip_suffix(".vtt")
+        .and_then(canonical_language)
+        .ok_or_else(missing)?;
+    let (project, track) = state
+        .db
+        .find::<Track>(spec.kind, &doc_id(video_id, &language))?
+        .ok_or_else(missing)?;
+    let path = file_path(state, &project, spec, video_id, &track.language);
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
+        Err(e) => return Err(e.into()),
+    };
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], body).into_response())
+}
+
+/// `tag` in canonical case if it is a well-formed BCP 47 language tag
+/// (RFC 5646, with a two- or three-letter primary language subtag).
+pub(super) fn canonical_language(tag: &str) -> Option<String> {
+    let parts: Vec<&str> = tag.split('-').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || p.len() > 8 || !p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(parts.len());
+    let rest = language_subtags(&parts, &mut out)?;
+    let rest = script_region_variants(rest, &mut out);
+    let rest = extensions(rest, &mut out)?;
+    private_use(rest, &mut out)?;
+    Some(out.join("-"))
+}
+
+fn is_alpha(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+fn is_digit(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The primary language (2-3 letters) and up to three extended language
+/// subtags (3 letters each).
+fn language_subtags<'a>(parts: &'a [&'a str], out: &mut Vec<String>) -> Option<&'a [&'a str]> {
+    let (first, mut rest) = parts.split_first()?;
+    if !(2..=3).contains(&first.len()) || !is_alpha(first) {
+        return None;
+    }
+    out.push(first.to_ascii_lowercase());
+    for _ in 0..3 {
+        match rest.split_first() {
+            Some((p, tail)) if p.len() == 3 && is_alpha(p) => {
+                out.push(p.to_ascii_lowercase());
+                rest = tail;
+            }
+            _ => break,
+        }
+    }
+    Some(rest)
+}
+
+/// Optional script (`Hant`), region (`BR`, `419`) and variants.
+fn script_region_variants<'a>(mut rest: &'a [&'a str], out: &mut Vec<String>) -> &'a [&'a str] {
+    if let Some((p, tail)) = rest.split_first()
+        && p.len() == 4
+        && is_alpha(p)
+    {
+        let lower = p.to_ascii_lowercase();
+        out.push(lower[..1].to_ascii_uppercase() + &lower[1..]);
+        rest = tail;
+    }
+    if let Some((p, tail)) = rest.split_first()
+        && ((p.len() == 2 && is_alpha(p)) || (p.len() == 3 && is_digit(p)))
+    {
+        out.push(p.to_ascii_uppercase());
+        rest = tail;
+    }
+    while let Some((p, tail)) = rest.split_first() {
+        let variant =
+            (5..=8).contains(&p.len()) || (p.len() == 4 && p.as_bytes()[0].is_ascii_digit());
+        if !variant {
+            break;
+        }
+        out.push(p.to_ascii_lowercase());
+        rest = tail;
+    }
+    rest
+}
+
+/// Extensions: a singleton other than `x` and one or more 2-8 character
+/// subtags.
+fn extensions<'a>(mut rest: &'a [&'a str], out: &mut Vec<String>) -> Option<&'a [&'a str]> {
+    while let Some((p, tail)) = rest.split_first() {
+        if p.len() != 1 || p.eq_ignore_ascii_case("x") {
+            break;
+        }
+        out.push(p.to_ascii_lowercase());
+        rest = tail;
+        let mut count = 0;
+        while let Some((q, tail)) = rest.split_first()
+            && q.len() >= 2
+        {
+            out.push(q.to_ascii_lowercase());
+            rest = tail;
+            count += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+    }
+    Some(rest)
+}
+
+/// An optional private-use part, `x-` and 1-8 character subtags, which
+/// must end the tag.
+fn private_use(rest: &[&str], out: &mut Vec<String>) -> Option<()> {
+    let Some((p, tail)) = rest.split_first() else {
+        return Some(());
+    };
+    if !p.eq_ignore_ascii_case("x") || tail.is_empty() {
+        return None;
+    }
+    out.push("x".to_owned());
+    out.extend(tail.iter().map(|q| q.to_ascii_lowercase()));
+    Some(())
+}
+
+/// Checks that the file at `path` is WebVTT: the `WEBVTT` signature, then
+/// blocks separated by blank lines, each cue with a well-formed timing
+/// line. The error says what is wrong and where.
+pub(super) async fn check_webvtt(path: &std::path::Path) -> Result<(), String> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| format!("The file cannot be read: {e}."))?;
+    let mut lines = tokio::io::BufReader::new(file).lines();
+    let mut checker = VttChecker::default();
+    let mut number = 0usize;
+    loop {
+        let line = lines
+            .next_line()
+            .await
+            .map_err(|_| format!("Line {}: the file is not valid UTF-8 text.", number + 1))?;
+        let Some(line) = line else { break };
+        number += 1;
+        checker.line(number, &line)?;
+    }
+    checker.finish(number)
+}
+
+/// A line-by-line WebVTT checker.
+#[derive(Debug, Default)]
+struct VttChecker {
+    /// The signature line was seen.
+    started: bool,
+    /// Still in the header block (before the first blank line).
+    in_header: bool,
+    /// Lines of the current block.
+    block: Vec<(usize, String)>,
+}
+
+impl VttChecker {
+    fn line(&mut self, number: usize, line: &str) -> Result<(), String> {
+        if !self.started {
+            let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+            let signed =
+                line == "WEBVTT" || line.starts_with("WEBVTT ") || line.starts_with("WEBVTT\t");
+            if !signed {
+                return Err("Line 1: a WebVTT file must start with `WEBVTT`.".into());
+            }
+            self.started = true;
+            self.in_header = true;
+            return Ok(());
+        }
+        if self.in_header {
+            if line.trim().is_empty() {
+                self.in_header = false;
+            } else if line.contains("-->") {
+                return Err(format!(
+                    "Line {number}: the header must be followed by a blank line before the first cue."
+                ));
+            }
+            return Ok(());
+        }
+        if line.trim().is_empty() {
+            return self.end_block();
+        }
+        self.block.push((number, line.to_owned()));
+        Ok(())
+    }
+
+    fn finish(mut self, lines: usize) -> Result<(), String> {
+        if !self.started || lines == 0 {
+            return Err("The file is empty; a WebVTT file must start with `WEBVTT`.".into());
+        }
+        self.end_block()
+    }
+
+    fn end_block(&mut self) -> Result<(), String> {
+        let block = std::mem::take(&mut self.block);
+        let Some((_, first)) = block.first() else {
+            return Ok(());
+        };
+        let keyword = first.split([' ', '\t']).next().unwrap_or_default();
+        if matches!(keyword, "NOTE" | "STYLE" | "REGION") && !first.contains("-->") {
+            return Ok(());
+        }
+        // An optional identifier line, then the timing line.
+        let timing_at = usize::from(!first.contains("-->"));
+        let Some((number, timing)) = block.get(timing_at) else {
+            return Err(format!(
+                "Line {}: a cue needs a timing line such as `00:00:01.000 --> 00:00:04.000`.",
+                block[0].0
+            ));
+        };
+        check_timing(*number, timing)?;
+        if let Some((n, _)) = block[timing_at + 1..]
+            .iter()
+            .find(|(_, l)| l.contains("-->"))
+        {
+            return Err(format!("Line {n}: cues must be separated by a blank line."));
+        }
+        Ok(())
+    }
+}
+
+fn check_timing(number: usize, line: &str) -> Result<(), String> {
+    let bad = || {
+        format!(
+            "Line {number}: `{line}` is not a cue timing line; write `HH:MM:SS.mmm --> HH:MM:SS.mmm` or `MM:SS.mmm --> MM:SS.mmm`."
+        )
+    };
+    let (start, rest) = line.split_once("-->").ok_or_else(bad)?;
+    let end = rest.split_whitespace().next().ok_or_else(bad)?;
+    let start = timestamp(start.trim()).ok_or_else(bad)?;
+    let end = timestamp(end).ok_or_else(bad)?;
+    if end <= start {
+        return Err(format!("Line {number}: a cue must end after it starts."));
+    }
+    Ok(())
+}
+
+/// `HH:MM:SS.mmm` (two or more hour digits) or `MM:SS.mmm`, in milliseconds.
+fn timestamp(text: &str) -> Option<u64> {
+    let (clock, millis) = text.split_once('.')?;
+    if millis.len() != 3 || !is_digit(millis) {
+        return None;
+    }
+    let fields: Vec<&str> = clock.split(':').collect();
+    let (hours, minutes, seconds) = match fields.as_slice() {
+        [h, m, s] if h.len() >= 2 => (*h, *m, *s),
+        [m, s] => ("0", *m, *s),
+        _ => return None,
+    };
+    if !is_digit(hours) || hours.is_empty() {
+        return None;
+    }
+    let two = |s: &str| -> Option<u64> {
+        (s.len() == 2 && is_digit(s))
+            .then(|| s.parse().ok())
+            .flatten()
+            .filter(|v| *v < 60)
+    };
+    let (minutes, seconds) = (two(minutes)?, two(seconds)?);
+    let hours: u64 = hours.parse().ok()?;
+    let millis: u64 = millis.parse().ok()?;
+    hours
+        .checked_mul(3_600_000)?
+        .checked_add(minutes * 60_000 + seconds * 1000 + millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        for (tag, canonical) in [
+            ("en", "en"),
+            ("fr", "fr"),
+            ("pt-BR", "pt-BR"),
+            ("pt-br", "pt-BR"),
+            ("zh-Hant-TW", "zh-Hant-TW"),
+            ("ZH-hant-tw", "zh-Hant-TW"),
+            ("es-419", "es-419"),
+            ("sl-rozaj-biske", "sl-rozaj-biske"),
+            ("de-CH-1901", "de-CH-1901"),
+            ("en-US-u-ca-gregory", "en-US-u-ca-gregory"),
+            ("en-x-private", "en-x-private"),
+            ("zh-yue-HK", "zh-yue-HK"),
+        ] {
+            assert_eq!(canonical_language(tag).as_deref(), Some(canonical), "{tag}");
+        }
+        for tag in [
+            "",
+            "english",
+            "e1",
+            "en_US",
+            "e",
+            "en-",
+            "-en",
+            "en--US",
+            "123",
+            "en-u",
+            "en-x",
+            "en-US-x",
+            "en-abcdefghi",
+            "en US",
+            "fr-FR.vtt",
+        ] {
+            assert_eq!(canonical_language(tag), None, "{tag}");
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(timestamp("00:01.000"), Some(1000));
+        assert_eq!(timestamp("01:02:03.004"), Some(3_723_004));
+        assert_eq!(timestamp("100:00:00.000"), Some(360_000_000));
+        for bad in [
+            "1:02.000",
+            "00:60.000",
+            "00:00:00,000",
+            "00:00.00",
+            "0:00:00.000",
+            "aa:bb.ccc",
+            "00:00",
+        ] {
+            assert_eq!(timestamp(bad), None, "{bad}");
+        }
+    }
+
+    fn check(text: &str) -> Result<(), String> {
+        let mut checker = VttChecker::default();
+        let mut n = 0;
+        for line in text.lines() {
+            n += 1;
+            checker.line(n, line)?;
+        }
+        checker.finish(n)
+    }
+
+    #[test]
+    fn webvtt_files() {
+        assert!(check("WEBVTT\n").is_ok());
+        assert!(
+            check("\u{feff}WEBVTT - title\nKind: captions\n\n1\n00:00:01.000 --> 00:00:04.000 align:start\nHello\n\nNOTE a note\n\n00:05.000 --> 00:06.500\nBye\n")
+                .is_ok()
+        );
+        assert!(check("").is_err());
+        assert!(check("WEBVTTX\n").is_err());
+        assert!(check("1\n00:00:01.000 --> 00:00:04.000\nHi\n").is_err());
+        let err = check("WEBVTT\n\n00:00:01,000 --> 00:00:04,000\nHi\n").unwrap_err();
+        assert!(err.starts_with("Line 3"), "{err}");
+        assert!(check("WEBVTT\n\njust text\n").is_err());
+        assert!(check("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nback\n").is_err());
+        assert!(check("WEBVTT\n\n00:01.000-->00:02.000\nx\n").is_ok());
+        assert!(
+            check("WEBVTT\n\n00:01.000 --> 00:02.000\nx\n00:03.000 --> 00:04.000\ny\n").is_err()
+        );
+    }
+}
