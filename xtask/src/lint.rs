@@ -1,5 +1,8 @@
-//! `cargo xtask lint`: the spec rules, as one fast command with readable output.
+//! `cargo xtask lint`: the spec rules, as one fast command with readable
+//! output. Each finding prints where it is, the rule it breaks and how to
+//! fix it; the exit code is non-zero when there is any.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub(crate) fn run(root: &Path) -> Result<(), String> {
@@ -18,5 +21,17 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     for f in &findings {
         println!("{}\n    rule: {}\n    fix:  {}", f.location, f.rule, f.fix);
     }
-    Err(format!("{} finding(s) in openapi.yaml", findings.len()))
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &findings {
+        *by_rule.entry(f.rule).or_default() += 1;
+    }
+    let counts: Vec<String> = by_rule
+        .iter()
+        .map(|(rule, n)| format!("{rule} ({n})"))
+        .collect();
+    Err(format!(
+        "{} finding(s) in openapi.yaml: {}",
+        findings.len(),
+        counts.join(", ")
+    ))
 }

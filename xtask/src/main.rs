@@ -2,10 +2,13 @@
 //!
 //! - `regen`: rewrite the snapshots after a spec edit and print the surface diff.
 //! - `lint`: check `openapi.yaml` against the project's spec rules.
+//! - `spec-diff`: list the API changes between two versions of `openapi.yaml`,
+//!   breaking or compatible for Rust callers and for HTTP clients.
 #![forbid(unsafe_code)]
 
 mod lint;
 mod regen;
+mod spec_diff;
 mod text_diff;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +20,9 @@ usage: cargo xtask <task>
 tasks:
   regen   rewrite the snapshots in tests/snapshots from openapi.yaml and print the surface diff
   lint    check openapi.yaml against the spec rules (operation, rule, fix)
+  spec-diff --base <git-rev> [--head <git-rev>] [--format markdown|text|json] [--fail-on-breaking]
+          list the API changes since <git-rev>, breaking or compatible for Rust
+          callers and for HTTP clients (`cargo xtask spec-diff --help`)
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regen") => regen::run(&root()),
         Some("lint") => lint::run(&root()),
+        Some("spec-diff") => spec_diff::run(&root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

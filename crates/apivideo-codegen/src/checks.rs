@@ -1,6 +1,7 @@
 //! Spec rules beyond what generation needs: naming, documentation, examples,
-//! pagination shape, the shared problem schema, unused components. The
-//! raw crate's tests and `cargo xtask lint` both run them.
+//! pagination shape, the shared problem schema, unused components, and
+//! examples valid against their schemas (see `example_check`). The raw
+//! crate's tests and `cargo xtask lint` both run them.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,6 +39,7 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     }
     schemas(spec, &mut out);
     unused(spec, &mut out);
+    crate::example_check::check(spec, &mut out);
     out
 }
 

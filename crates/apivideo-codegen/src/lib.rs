@@ -7,6 +7,7 @@
 
 mod checks;
 mod error;
+mod example_check;
 mod index;
 mod preprocess;
 pub(crate) mod progenitor;
