@@ -1,0 +1,205 @@
+//! Bearer tokens: one cached token behind one lock, renewed once for any
+//! number of concurrent callers.
+//!
+//! A request that finds the token missing, or within its expiry margin,
+//! renews it: through `/auth/refresh` with the refresh token when there is
+//! one, falling back to `/auth/api-key` when the refresh is refused. Callers
+//! arriving meanwhile wait for that renewal and share its outcome, so N
+//! concurrent requests cost one auth call.
+
+use std::time::{Duration, Instant};
+
+use apivideo_raw::types::{AccessToken, AuthenticatePayload, RefreshTokenPayload};
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, watch};
+
+use crate::engine::Engine;
+use crate::error::AuthError;
+
+/// Longest margin before expiry at which a token is renewed.
+const MAX_MARGIN: Duration = Duration::from_secs(60);
+
+struct Token {
+    header: HeaderValue,
+    refresh: Option<SecretString>,
+    expires_at: Instant,
+    margin: Duration,
+}
+
+impl Token {
+    fn fresh(&self, now: Instant) -> bool {
+        now + self.margin < self.expires_at
+    }
+}
+
+/// What every caller sees: the current token, or why the last renewal failed.
+#[derive(Default)]
+struct Slot {
+    token: Option<Arc<Token>>,
+    last_error: Option<AuthError>,
+}
+
+/// The cached token and how to get a new one.
+///
+/// The token sits in a `watch` channel: reading it takes no lock, and a
+/// renewal wakes every waiting caller at once. A mutex admits one renewer;
+/// callers that find it taken wait for the channel to change.
+pub(crate) struct TokenManager {
+    api_key: SecretString,
+    slot: watch::Sender<Slot>,
+    renewing: Mutex<()>,
+}
+
+impl std::fmt::Debug for TokenManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenManager { .. }")
+    }
+}
+
+impl TokenManager {
+    pub(crate) fn new(api_key: SecretString) -> Self {
+        Self {
+            api_key,
+            slot: watch::Sender::new(Slot::default()),
+            renewing: Mutex::new(()),
+        }
+    }
+
+    /// The `Authorization` value to send now, renewing the token first if
+    /// it is missing or about to expire.
+    pub(crate) async fn header(&self, engine: &Engine) -> Result<HeaderValue, AuthError> {
+        self.usable(engine, None).await
+    }
+
+    /// After a 401 for a request sent with `rejected`: renews the token
+    /// unless another caller already did, and returns the value to retry with.
+    pub(crate) async fn after_unauthorized(
+        &self,
+        engine: &Engine,
+        rejected: Option<&HeaderValue>,
+    ) -> Result<HeaderValue, AuthError> {
+        self.usable(engine, rejected).await
+    }
+
+    /// A fresh token that is not `rejected`, renewed by this caller or by
+    /// whichever caller got there first.
+    async fn usable(
+        &self,
+        engine: &Engine,
+        rejected: Option<&HeaderValue>,
+    ) -> Result<HeaderValue, AuthError> {
+        let good = |slot: &Slot| {
+            slot.token
+                .as_ref()
+                .filter(|t| t.fresh(Instant::now()) && Some(&t.header) != rejected)
+                .map(|t| t.header.clone())
+        };
+        let mut seen = self.slot.subscribe();
+        loop {
+            if let Some(header) = good(&seen.borrow_and_update()) {
+                return Ok(header);
+            }
+            match self.renewing.try_lock() {
+                Ok(_renewing) => {
+                    // Another renewal may have finished since the check above.
+                    if let Some(header) = good(&self.slot.borrow()) {
+                        return Ok(header);
+                    }
+                    let refresh = self
+                        .slot
+                        .borrow()
+                        .token
+                        .as_ref()
+                        .and_then(|t| t.refresh.clone());
+                    return match self.renew(engine, refresh).await {
+                        Ok(token) => {
+                            let header = token.header.clone();
+                            self.slot.send_replace(Slot {
+                                token: Some(Arc::new(token)),
+                                last_error: None,
+                            });
+                            Ok(header)
+                        }
+                        Err(e) => {
+                            self.slot
+                                .send_modify(|slot| slot.last_error = Some(e.clone()));
+                            Err(e)
+                        }
+                    };
+                }
+                Err(_) => {
+                    // Someone is renewing: wait for the outcome, shared by all.
+                    if seen.changed().await.is_err() {
+                        return Err(AuthError::new("the token store was dropped"));
+                    }
+                    if let Some(e) = seen.borrow().last_error.clone() {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn renew(
+        &self,
+        engine: &Engine,
+        refresh: Option<SecretString>,
+    ) -> Result<Token, AuthError> {
+        let answer = match refresh {
+            Some(refresh) => match self.refresh(engine, &refresh).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    tracing::debug!(error = %e, "refresh refused, authenticating with the API key");
+                    self.authenticate(engine).await?
+                }
+            },
+            None => self.authenticate(engine).await?,
+        };
+        token_from(answer)
+    }
+
+    async fn authenticate(&self, engine: &Engine) -> Result<AccessToken, AuthError> {
+        let body = AuthenticatePayload {
+            api_key: self.api_key.expose_secret().to_owned(),
+        };
+        engine
+            .post_unauthenticated("authenticate", "/auth/api-key", &body)
+            .await
+    }
+
+    async fn refresh(
+        &self,
+        engine: &Engine,
+        refresh: &SecretString,
+    ) -> Result<AccessToken, AuthError> {
+        let body = RefreshTokenPayload {
+            refresh_token: refresh.expose_secret().to_owned(),
+        };
+        engine
+            .post_unauthenticated("refresh_token", "/auth/refresh", &body)
+            .await
+    }
+}
+
+fn token_from(answer: AccessToken) -> Result<Token, AuthError> {
+    let access = answer
+        .access_token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AuthError::new("the token answer has no access_token"))?;
+    let mut header = HeaderValue::from_str(&format!("Bearer {access}"))
+        .map_err(|_| AuthError::new("the access token is not a valid header value"))?;
+    header.set_sensitive(true);
+    let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600).max(1).unsigned_abs());
+    Ok(Token {
+        header,
+        refresh: answer
+            .refresh_token
+            .filter(|t| !t.is_empty())
+            .map(SecretString::from),
+        expires_at: Instant::now() + lifetime,
+        margin: (lifetime / 5).min(MAX_MARGIN),
+    })
+}

@@ -1,0 +1,69 @@
+//! A Rust SDK for the [api.video](https://api.video) API.
+//!
+//! - Every operation of the API, typed, generated from `openapi.yaml`.
+//! - Auth that refreshes its token before expiry, once for any number of
+//!   concurrent requests, and retries a 401 once.
+//! - Retries with exponential backoff and jitter on 429 (honouring the
+//!   rate-limit headers), 502/503/504 and connection failures.
+//! - Every list as a `futures::Stream` across pages.
+//! - Uploads that stream from disk in chunks, resume, report progress, and
+//!   work with delegated upload tokens.
+//!
+//! ```no_run
+//! use apivideo::prelude::*;
+//! use apivideo::types::VideoCreationPayload;
+//! use futures::TryStreamExt;
+//!
+//! # async fn demo() -> apivideo::Result<()> {
+//! let client = apivideo::Client::from_env()?;
+//!
+//! let video = client
+//!     .create_video()
+//!     .body(VideoCreationPayload::builder().title("Maths").tags(vec!["maths".to_owned()]))
+//!     .send()
+//!     .await?
+//!     .into_inner();
+//!
+//! let mine: Vec<_> = client.list_videos().tag("maths").stream().try_collect().await?;
+//! println!("{} has {} sibling(s)", video.video_id, mine.len());
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod auth;
+mod client;
+mod config;
+mod engine;
+mod error;
+mod media;
+pub mod pagination;
+mod rate_limit;
+mod retry;
+pub mod upload;
+mod videos;
+
+pub use apivideo_raw::patch;
+pub use apivideo_raw::types;
+pub use client::Client;
+pub use config::{
+    AuthMode, Config, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, PRODUCTION_URL,
+    SANDBOX_URL,
+};
+pub use error::{ApiError, AuthError, Error, Result, SourceError, SourceErrorKind};
+pub use media::MediaFile;
+pub use pagination::{Page, Paginated};
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;
+pub use upload::{Progress, VideoUpload};
+pub use videos::{ListVideoSessions, ListVideos, SortOrder, VideoSortBy};
+
+/// The generated request builders, one per operation.
+pub use apivideo_raw::builder;
+
+/// The client, the per-tag operation traits and [`Paginated`]: `use apivideo::prelude::*;`.
+pub mod prelude {
+    pub use crate::Client;
+    pub use crate::pagination::Paginated;
+    pub use apivideo_raw::prelude::*;
+}

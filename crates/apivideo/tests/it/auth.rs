@@ -1,0 +1,203 @@
+//! Auth: token exchange, single-flight renewal under concurrency, refresh
+//! before expiry, one retry on 401, typed errors, basic mode, no-key mode.
+
+use std::time::Duration;
+
+use apivideo::prelude::*;
+use apivideo::{AuthMode, Client, Config};
+use apivideo_emulator::FaultSettings;
+use futures::future::join_all;
+
+use crate::common::{self, KEY};
+
+fn is_auth_call(route: &str) -> bool {
+    route == "POST /auth/api-key" || route == "POST /auth/refresh"
+}
+
+/// Runs `n` concurrent `get_account` calls, each on its own task as
+/// concurrent callers in a service are, and returns the emulator's record of
+/// what arrived.
+async fn burst(
+    client: &Client,
+    emulator: &apivideo_emulator::Emulator,
+    n: usize,
+) -> apivideo_emulator::Stats {
+    emulator.reset_stats();
+    let results = join_all((0..n).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_account().send().await.map(|_| ()) })
+    }))
+    .await;
+    for result in results {
+        result.expect("task").expect("request succeeds");
+    }
+    emulator.stats()
+}
+
+/// Checks one burst: exactly one auth call (of the expected kind) before the
+/// first request arrived, so all `n` requests shared it; any later auth call
+/// answers a token that expired while requests were still in flight (a 401),
+/// never a race between callers.
+fn assert_single_flight(stats: &apivideo_emulator::Stats, n: u64, expected: &str) {
+    let first = stats
+        .sequence
+        .iter()
+        .position(|r| r == "GET /account")
+        .expect("requests arrived");
+    let before: Vec<&String> = stats.sequence[..first]
+        .iter()
+        .filter(|r| is_auth_call(r))
+        .collect();
+    assert_eq!(
+        before,
+        [expected],
+        "exactly one auth call for {n} concurrent requests"
+    );
+    let later = stats.sequence[first..]
+        .iter()
+        .filter(|r| is_auth_call(r))
+        .count() as u64;
+    let unauthorized = stats
+        .responses
+        .get("GET /account 401")
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        later <= unauthorized,
+        "{later} later auth call(s) but only {unauthorized} 401(s)"
+    );
+    assert_eq!(stats.responses.get("GET /account 200").copied(), Some(n));
+}
+
+/// N concurrent requests that find no token, then an expired one, make one
+/// auth call each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_requests_make_one_auth_call() {
+    let emulator = common::emulator_with(Duration::from_secs(1)).await;
+    let client = common::client(&emulator);
+    let stats = burst(&client, &emulator, 1000).await;
+    assert_single_flight(&stats, 1000, "POST /auth/api-key");
+
+    // Past the token's lifetime: the next burst renews once, with the refresh token.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let stats = burst(&client, &emulator, 1000).await;
+    assert_single_flight(&stats, 1000, "POST /auth/refresh");
+}
+
+#[tokio::test]
+async fn token_is_reused_until_it_nears_expiry() {
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    for _ in 0..5 {
+        client.get_account().send().await.expect("ok");
+    }
+    assert_eq!(common::auth_calls(&emulator), (1, 0));
+}
+
+/// A 401 (a revoked token) costs one renewal and one retry; the refresh
+/// token is revoked too, so the SDK falls back to the API key.
+#[tokio::test]
+async fn revoked_token_is_renewed_and_the_request_retried_once() {
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    client.get_account().send().await.expect("ok");
+    let revoked = reqwest::Client::new()
+        .delete(format!("{}/_emulator/tokens", emulator.base_url()))
+        .basic_auth(KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    client
+        .get_account()
+        .send()
+        .await
+        .expect("renewed transparently");
+    assert_eq!(
+        common::requests(&emulator, "GET /account"),
+        3,
+        "first call, the 401, the retry"
+    );
+    // The refresh token was revoked too: refused, then the API key again.
+    assert_eq!(common::auth_calls(&emulator), (2, 1));
+}
+
+/// When every request is unauthorized, the SDK tries once more with a new
+/// token, then returns a typed auth error: never a loop, never the raw 401.
+#[tokio::test]
+async fn persistent_401_is_a_typed_auth_error_after_one_retry() {
+    let emulator = common::emulator().await;
+    emulator.set_faults(FaultSettings {
+        unauthorized_rate: 1.0,
+        ..FaultSettings::default()
+    });
+    let client = common::client(&emulator);
+    let err = apivideo::Error::from(client.get_account().send().await.expect_err("unauthorized"));
+    assert!(err.is_auth(), "{err:?}");
+    assert_eq!(err.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
+    assert_eq!(common::requests(&emulator, "GET /account"), 2);
+    let (api_key, refresh) = common::auth_calls(&emulator);
+    assert_eq!(api_key + refresh, 2, "the first token and one renewal");
+}
+
+#[tokio::test]
+async fn wrong_api_key_is_a_typed_auth_error() {
+    let emulator = common::emulator().await;
+    let client =
+        Client::with_config(Config::new(emulator.base_url()).with_api_key("not-a-key")).unwrap();
+    let err = apivideo::Error::from(client.get_account().send().await.expect_err("refused"));
+    assert!(err.is_auth(), "{err:?}");
+    assert!(err.to_string().contains("API key was refused"), "{err}");
+    assert!(!err.to_string().contains("not-a-key"));
+    assert_eq!(
+        common::requests(&emulator, "GET /account"),
+        0,
+        "nothing is sent without a token"
+    );
+}
+
+#[tokio::test]
+async fn basic_mode_makes_no_token_calls() {
+    let emulator = common::emulator().await;
+    let client =
+        Client::with_config(common::config(&emulator).with_auth_mode(AuthMode::Basic)).unwrap();
+    client.get_account().send().await.expect("ok");
+    client.get_account().send().await.expect("ok");
+    assert_eq!(common::auth_calls(&emulator), (0, 0));
+}
+
+#[tokio::test]
+async fn a_client_without_a_key_sends_no_credential() {
+    let emulator = common::emulator().await;
+    let client = Client::with_config(Config::new(emulator.base_url())).unwrap();
+    let err = apivideo::Error::from(
+        client
+            .get_account()
+            .send()
+            .await
+            .expect_err("unauthenticated"),
+    );
+    assert!(err.is_auth());
+    assert_eq!(common::auth_calls(&emulator), (0, 0));
+}
+
+#[tokio::test]
+async fn auth_survives_rate_limiting_of_the_auth_call() {
+    let emulator = common::emulator().await;
+    emulator.set_faults(FaultSettings {
+        rate_limit: Some(apivideo_emulator::RateLimit {
+            limit: 1,
+            window_ms: 300,
+        }),
+        ..FaultSettings::default()
+    });
+    let client = common::client(&emulator);
+    // The auth call takes the window's only slot; the request itself is
+    // then limited and retried after the window.
+    client
+        .get_account()
+        .send()
+        .await
+        .expect("retried past the limit");
+    assert!(emulator.stats().event("faults.rate_limited") >= 1);
+}
