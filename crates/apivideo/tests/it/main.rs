@@ -6,4 +6,5 @@ mod errors;
 mod media;
 mod pagination;
 mod retries;
+mod upload;
 mod schemas;
