@@ -23,6 +23,7 @@ mod auth;
 mod config;
 mod db;
 mod delivery;
+mod drain;
 mod extract;
 mod faults;
 mod ids;

@@ -61,6 +61,11 @@ pub use videos::{ListVideoSessions, ListVideos, SortOrder, VideoSortBy};
 /// The generated request builders, one per operation.
 pub use apivideo_raw::builder;
 
+/// The README's example, compiled as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The client, the per-tag operation traits and [`Paginated`]: `use apivideo::prelude::*;`.
 pub mod prelude {
     pub use crate::Client;

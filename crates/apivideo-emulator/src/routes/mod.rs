@@ -51,6 +51,7 @@ pub(crate) fn router(state: AppState) -> Router {
         ))
         .route_layer(middleware::from_fn_with_state(state.clone(), observe))
         .fallback(not_found)
+        .layer(middleware::from_fn(crate::drain::drain_unread))
         .with_state(state)
 }
 

@@ -451,3 +451,38 @@ async fn sources_and_partial_uploads_survive_a_restart() {
     let encoding = status(&env, &full.video_id).await.encoding.unwrap();
     assert_eq!(encoding.playable, Some(true));
 }
+
+/// A chunk refused before its body is read (here: an unknown upload token)
+/// still gets its answer: the emulator reads the rest of the body instead of
+/// closing the connection under a client that is still sending.
+#[tokio::test]
+async fn a_large_chunk_refused_early_still_gets_its_answer() {
+    let env = common::start().await;
+    let chunk = vec![7u8; 20 * 1024 * 1024];
+    for _ in 0..3 {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(chunk.clone()).file_name("big.mp4"),
+        );
+        let answer = env
+            .http
+            .post(env.url("/upload?token=to0000000000000000000000"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("an answer, not a broken pipe");
+        assert_eq!(answer.status(), 400);
+    }
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(chunk).file_name("big.mp4"),
+    );
+    let unauthorized = env
+        .http
+        .post(env.url("/videos/vi0000000000000000000000/source"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("an answer, not a broken pipe");
+    assert_eq!(unauthorized.status(), 401);
+}

@@ -6,5 +6,5 @@ mod errors;
 mod media;
 mod pagination;
 mod retries;
-mod upload;
 mod schemas;
+mod upload;
