@@ -17,6 +17,7 @@
 //! # async fn demo() -> apivideo::Result<()> {
 //! let client = apivideo::Client::from_env()?;
 //!
+//! // Create a video…
 //! let video = client
 //!     .create_video()
 //!     .body(VideoCreationPayload::builder().title("Maths").tags(vec!["maths".to_owned()]))
@@ -24,8 +25,16 @@
 //!     .await?
 //!     .into_inner();
 //!
-//! let mine: Vec<_> = client.list_videos().tag("maths").stream().try_collect().await?;
-//! println!("{} has {} sibling(s)", video.video_id, mine.len());
+//! // …upload its file in chunks, with progress…
+//! client
+//!     .upload_video(&video.video_id)
+//!     .on_progress(|p| println!("{}/{:?} bytes, part {}", p.bytes_sent, p.total_bytes, p.part))
+//!     .from_path("maths.mp4")
+//!     .await?;
+//!
+//! // …and list videos as a stream across pages.
+//! let maths: Vec<_> = client.list_videos().tag("maths").stream().try_collect().await?;
+//! println!("{} maths video(s)", maths.len());
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
