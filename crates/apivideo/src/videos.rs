@@ -14,19 +14,10 @@ use crate::pagination::{Page, Paginated};
 /// Handwritten list operations that implement [`Paginated`].
 pub(crate) const HANDWRITTEN_LISTS: &[&str] = &["list_videos", "list_video_sessions"];
 
-/// How `list_videos` sorts: the `sortBy` parameter. Serializes (and
-/// describes itself with [`schemars::JsonSchema`]) as the value it sends.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+/// How `list_videos` sorts: the `sortBy` parameter. Serializes as the value it
+/// sends (and, with the `schemars` feature, describes itself as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum VideoSortBy {
@@ -52,19 +43,10 @@ impl VideoSortBy {
     }
 }
 
-/// Sort direction: the `sortOrder` parameter. Serializes (and describes
-/// itself with [`schemars::JsonSchema`]) as the value it sends.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+/// Sort direction: the `sortOrder` parameter. Serializes as the value it sends
+/// (and, with the `schemars` feature, describes itself as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
     /// Ascending.
