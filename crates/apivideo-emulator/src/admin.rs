@@ -1,6 +1,9 @@
 //! The emulator's own admin API under `/_emulator`, a prefix the real API
 //! never uses: fault settings, counters, health. It needs a valid credential
 //! of any project, like the API itself.
+//!
+//! Setting the faults (`PUT /_emulator/faults`) starts a new rate-limit
+//! window and restarts seeded fault draws.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,6 +32,10 @@ async fn get_faults(_: Project, State(state): State<AppState>) -> Json<FaultSett
     Json(state.faults())
 }
 
+/// `PUT /_emulator/faults`: replaces the fault settings. Applying them
+/// starts a new rate-limit window (so a test's first requests after the
+/// call are counted from its start, not from wherever the previous window
+/// happened to be) and, with a `seed`, a new sequence of random draws.
 async fn put_faults(
     _: Project,
     State(state): State<AppState>,

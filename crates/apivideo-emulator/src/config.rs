@@ -120,7 +120,8 @@ impl fmt::Debug for Config {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FaultSettings {
-    /// Answer 429 once more than `limit` requests arrive in a window.
+    /// Answer 429 once more than `limit` requests arrive in a window. The
+    /// first window starts when the settings are applied.
     pub rate_limit: Option<RateLimit>,
     /// Share of requests (0.0 to 1.0) answered with a server error.
     pub error_rate: f64,
@@ -134,6 +135,12 @@ pub struct FaultSettings {
     /// Share of requests (0.0 to 1.0) outside `/auth/*` answered 401 as if
     /// their credential had expired.
     pub unauthorized_rate: f64,
+    /// Seeds the random draws of `error_rate`, `drop_rate`,
+    /// `unauthorized_rate` and `error_statuses`, so the same requests, sent
+    /// one at a time, meet the same faults on every run (for a given build
+    /// of the emulator). Each change of the settings restarts the sequence.
+    /// Unset, the draws are unpredictable.
+    pub seed: Option<u64>,
 }
 
 /// A fixed-window rate limit over all API requests.

@@ -1,7 +1,8 @@
 //! Faults on demand: added latency, a fixed-window rate limit answering 429
 //! with the `X-RateLimit-*` headers, a share of 5xx answers, and dropped
 //! connections. Applied to API routes only, never to `/_emulator` admin
-//! calls or asset downloads.
+//! calls or asset downloads. The random draws can be seeded, for
+//! reproducible runs.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,10 +11,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use tokio::sync::Notify;
 
-use crate::config::RateLimit;
+use crate::config::{FaultSettings, RateLimit};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -33,6 +35,11 @@ impl Default for RateWindow {
 }
 
 impl RateWindow {
+    /// Starts a new, empty window now.
+    pub(crate) fn restart(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (Instant::now(), 0);
+    }
+
     /// Counts one request; `Err(retry_after)` once over the limit, `Ok(remaining)` otherwise.
     fn admit(&self, limit: RateLimit) -> Result<u32, Duration> {
         let window = Duration::from_millis(limit.window_ms.max(1));
@@ -48,6 +55,60 @@ impl RateWindow {
         }
         *count += 1;
         Ok(limit.limit - *count)
+    }
+}
+
+/// The source of the random fault draws: seeded by the settings, or the
+/// thread's OS-seeded generator when unseeded.
+#[derive(Debug)]
+pub(crate) struct FaultRng(Mutex<Option<StdRng>>);
+
+impl FaultRng {
+    pub(crate) fn new(seed: Option<u64>) -> Self {
+        Self(Mutex::new(seed.map(StdRng::seed_from_u64)))
+    }
+
+    /// Restarts the sequence from `seed`, or makes the draws unseeded.
+    pub(crate) fn reseed(&self, seed: Option<u64>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = seed.map(StdRng::seed_from_u64);
+    }
+
+    /// Draws the random faults of one request.
+    fn draw(&self, faults: &FaultSettings) -> Draw {
+        let mut seeded = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match seeded.as_mut() {
+            Some(rng) => Draw::new(rng, faults),
+            None => Draw::new(&mut rand::rng(), faults),
+        }
+    }
+}
+
+/// The random faults of one request.
+struct Draw {
+    drop: bool,
+    /// The server error to answer with, if any.
+    error: Option<u16>,
+    unauthorized: bool,
+}
+
+impl Draw {
+    fn new(rng: &mut impl Rng, faults: &FaultSettings) -> Self {
+        let drop = rng.random_bool(faults.drop_rate.clamp(0.0, 1.0));
+        let error = rng.random_bool(faults.error_rate.clamp(0.0, 1.0));
+        let unauthorized = rng.random_bool(faults.unauthorized_rate.clamp(0.0, 1.0));
+        let error = error.then(|| {
+            let statuses: &[u16] = if faults.error_statuses.is_empty() {
+                &[500, 502, 503]
+            } else {
+                &faults.error_statuses
+            };
+            statuses[rng.random_range(0..statuses.len())]
+        });
+        Self {
+            drop,
+            error,
+            unauthorized,
+        }
     }
 }
 
@@ -87,14 +148,11 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
             }
         }
     }
-    let (drop, error, unauthorized) = {
-        let mut rng = rand::rng();
-        (
-            rng.random_bool(faults.drop_rate.clamp(0.0, 1.0)),
-            rng.random_bool(faults.error_rate.clamp(0.0, 1.0)),
-            rng.random_bool(faults.unauthorized_rate.clamp(0.0, 1.0)),
-        )
-    };
+    let Draw {
+        drop,
+        error,
+        unauthorized,
+    } = state.fault_rng.draw(&faults);
     if unauthorized && !req.uri().path().starts_with("/auth/") {
         state.counters.event("faults.unauthorized");
         return ApiError::unauthorized().into_response();
@@ -105,13 +163,7 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
         // The server closes the connection; this answer is never sent.
         std::future::pending::<()>().await;
     }
-    if error {
-        let statuses = if faults.error_statuses.is_empty() {
-            vec![500, 502, 503]
-        } else {
-            faults.error_statuses.clone()
-        };
-        let code = statuses[rand::rng().random_range(0..statuses.len())];
+    if let Some(code) = error {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
         state.counters.event("faults.errors");
         return ApiError::new(
@@ -145,5 +197,31 @@ mod tests {
         assert_eq!(w.admit(limit), Ok(1));
         assert_eq!(w.admit(limit), Ok(0));
         assert!(w.admit(limit).is_err());
+        w.restart();
+        assert_eq!(w.admit(limit), Ok(1));
+    }
+
+    #[test]
+    fn seeded_draws_repeat() {
+        let faults = FaultSettings {
+            error_rate: 0.5,
+            drop_rate: 0.5,
+            unauthorized_rate: 0.5,
+            seed: Some(42),
+            ..FaultSettings::default()
+        };
+        let rng = FaultRng::new(faults.seed);
+        let run = |rng: &FaultRng| -> Vec<_> {
+            (0..64)
+                .map(|_| {
+                    let d = rng.draw(&faults);
+                    (d.drop, d.error, d.unauthorized)
+                })
+                .collect()
+        };
+        let first = run(&rng);
+        assert!(first.iter().any(|d| d.0) && first.iter().any(|d| !d.0));
+        rng.reseed(faults.seed);
+        assert_eq!(run(&rng), first);
     }
 }

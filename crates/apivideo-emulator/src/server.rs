@@ -152,7 +152,9 @@ impl Emulator {
         self.state.faults()
     }
 
-    /// Changes the faults injected from now on.
+    /// Changes the faults injected from now on. Like
+    /// `PUT /_emulator/faults`, it starts a new rate-limit window and, with a
+    /// seed, a new sequence of random draws.
     pub fn set_faults(&self, faults: FaultSettings) {
         self.state.set_faults(faults);
     }

@@ -22,9 +22,14 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     /// API key → project id.
     projects: HashMap<String, String>,
-    pub(crate) faults: Mutex<FaultSettings>,
+    /// The fault settings; lock it before `rate` and `fault_rng`.
+    faults: Mutex<FaultSettings>,
     pub(crate) rate: crate::faults::RateWindow,
+    /// The random draws of faults: seeded by the settings, or from the OS.
+    pub(crate) fault_rng: crate::faults::FaultRng,
     pub(crate) counters: Counters,
+    /// Serializes the read-modify-write updates of each video's ingest state.
+    pub(crate) ingest_locks: Stripes,
     /// Runs background work (encoding, webhook delivery) that must not
     /// outlive the server.
     pub(crate) tasks: tokio_util::task::TaskTracker,
@@ -47,6 +52,7 @@ impl AppState {
             .iter()
             .map(|k| (k.clone(), project_id(k)))
             .collect();
+        let fault_rng = crate::faults::FaultRng::new(config.faults.seed);
         let faults = Mutex::new(config.faults.clone());
         Self(Arc::new(Inner {
             config,
@@ -56,7 +62,9 @@ impl AppState {
             projects,
             faults,
             rate: crate::faults::RateWindow::default(),
+            fault_rng,
             counters: Counters::default(),
+            ingest_locks: Stripes::default(),
             tasks: tokio_util::task::TaskTracker::new(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             http: reqwest::Client::new(),
@@ -76,9 +84,13 @@ impl AppState {
             .clone()
     }
 
-    /// Replaces the fault settings.
+    /// Replaces the fault settings, starting a new rate-limit window and,
+    /// when seeded, a new sequence of random draws.
     pub(crate) fn set_faults(&self, faults: FaultSettings) {
-        *self.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+        let mut current = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        self.rate.restart();
+        self.fault_rng.reseed(faults.seed);
+        *current = faults;
     }
 
     /// Runs `work` in the background until done or until the server stops.
@@ -93,6 +105,27 @@ impl AppState {
                 () = cancel.cancelled() => {}
             }
         });
+    }
+}
+
+/// One lock per stripe of keys, for read-modify-write sequences on a key
+/// that must not interleave.
+#[derive(Debug)]
+pub(crate) struct Stripes([tokio::sync::Mutex<()>; 64]);
+
+impl Default for Stripes {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+}
+
+impl Stripes {
+    /// Locks the stripe of `key`.
+    pub(crate) async fn lock(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let hash = key.bytes().fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        });
+        self.0[hash % self.0.len()].lock().await
     }
 }
 

@@ -69,7 +69,7 @@ pub(crate) fn schedule(state: &AppState, project: &str, video_id: &str) {
 /// Records the end of encoding and emits its webhooks, once.
 async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()> {
     let video = {
-        let _guard = ingest::lock(video_id).await;
+        let _guard = ingest::lock(state, video_id).await;
         let Some(video) = state.db.get::<Video>(project, Kind::Video, video_id)? else {
             return Ok(());
         };

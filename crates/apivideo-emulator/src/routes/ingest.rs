@@ -287,16 +287,14 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// One lock per stripe of video ids: ingest updates of a video are
-/// read-modify-write and must not interleave.
-static STRIPES: [tokio::sync::Mutex<()>; 64] = [const { tokio::sync::Mutex::const_new(()) }; 64];
-
-/// Locks the ingest state of `video_id`.
-pub(crate) async fn lock(video_id: &str) -> tokio::sync::MutexGuard<'static, ()> {
-    let hash = video_id.bytes().fold(0usize, |h, b| {
-        h.wrapping_mul(31).wrapping_add(usize::from(b))
-    });
-    STRIPES[hash % STRIPES.len()].lock().await
+/// Locks the ingest state of `video_id`: ingest updates of a video are
+/// read-modify-write and must not interleave. The locks belong to this
+/// emulator, so emulators in one process never wait for each other.
+pub(crate) async fn lock<'s>(
+    state: &'s AppState,
+    video_id: &str,
+) -> tokio::sync::MutexGuard<'s, ()> {
+    state.ingest_locks.lock(video_id).await
 }
 
 /// The stored ingest state of a video (empty if none).
@@ -337,7 +335,7 @@ pub(crate) async fn accept(
     if chunk.size == 0 {
         return Err(ApiError::file_missing().with_detail("The file is empty."));
     }
-    let _guard = lock(video_id).await;
+    let _guard = lock(state, video_id).await;
     // The video may have been deleted while the chunk was arriving.
     if state
         .db

@@ -153,7 +153,9 @@ async fn list(
 }
 
 /// Sorts by `name`, `createdAt` or `updatedAt`; without `sortBy`, creation
-/// order, reversed by `sortOrder=desc`. Ties keep creation order.
+/// order. Ties are broken by creation order (`streams` come in it), and
+/// `sortOrder=desc` is the exact reverse of `asc`: streams created in the
+/// same millisecond still come newest first by `createdAt` `desc`.
 fn sort(
     streams: &mut [LiveStream],
     by: Option<&str>,
@@ -171,10 +173,10 @@ fn sort(
             )]));
         }
     };
+    // Stable: equal streams keep creation order.
+    streams.sort_by(cmp);
     if desc {
-        streams.sort_by(|a, b| cmp(b, a));
-    } else {
-        streams.sort_by(cmp);
+        streams.reverse();
     }
     Ok(())
 }

@@ -98,8 +98,10 @@ async fn list(
     Ok(Json(PlayerThemesListResponse { data, pagination }))
 }
 
-/// Sorts by the given property (creation order without one); ties keep
-/// creation order.
+/// Sorts by the given property (creation order without one). Ties are
+/// broken by creation order (`themes` come in it), and `desc` is the exact
+/// reverse of `asc`: themes created in the same millisecond still come
+/// newest first by `createdAt` `desc`.
 fn sort(
     themes: &mut [PlayerTheme],
     by: Option<ListPlayersSortBy>,
@@ -110,10 +112,10 @@ fn sort(
         Some(ListPlayersSortBy::Name) => |a, b| a.name.cmp(&b.name),
         Some(ListPlayersSortBy::UpdatedAt) => |a, b| a.updated_at.cmp(&b.updated_at),
     };
+    // Stable: equal themes keep creation order.
+    themes.sort_by(cmp);
     if order == Some(ListPlayersSortOrder::Desc) {
-        themes.sort_by(|a, b| cmp(b, a));
-    } else {
-        themes.sort_by(cmp);
+        themes.reverse();
     }
 }
 

@@ -402,7 +402,7 @@ async fn remove(
     Path(video_id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let project = project.id();
-    let _guard = ingest::lock(&video_id).await;
+    let _guard = ingest::lock(&state, &video_id).await;
     if !state.db.delete(project, Kind::Video, &video_id)? {
         return Err(ApiError::not_found("videoId"));
     }
@@ -447,7 +447,7 @@ async fn pick_thumbnail(
     let video = load(&state, project, &video_id)?;
     let timecode = checks::timecode(&body)?;
     {
-        let _guard = ingest::lock(&video_id).await;
+        let _guard = ingest::lock(&state, &video_id).await;
         let mut ingest = ingest::load(&state, project, &video_id)?;
         if !ingest.uploaded {
             return Err(ApiError::attribute(
@@ -488,7 +488,7 @@ async fn upload_thumbnail(
         return Err(ApiError::file_missing().with_detail("The file is empty."));
     }
     {
-        let _guard = ingest::lock(&video_id).await;
+        let _guard = ingest::lock(&state, &video_id).await;
         let dir = ingest::video_dir(&state, project, &video_id);
         ingest::persist(image.file, dir.join(ingest::THUMBNAIL_FILE)).await?;
         let mut ingest = ingest::load(&state, project, &video_id)?;

@@ -154,7 +154,9 @@ async fn expired_missing_and_wrong_credentials_are_401() {
     let env = common::start_with(
         Config::default()
             .with_api_key("key-a")
-            .with_token_ttl(Duration::from_millis(300)),
+            // Long enough that the first use comes before expiry even on a
+            // loaded machine.
+            .with_token_ttl(Duration::from_secs(2)),
     )
     .await;
     let token = env
@@ -180,7 +182,7 @@ async fn expired_missing_and_wrong_credentials_are_401() {
         get(Some(format!("Bearer {token}"))).await.unwrap().status(),
         200
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let expired = get(Some(format!("Bearer {token}"))).await.unwrap();
     assert_eq!(expired.status(), 401);
     let problem: serde_json::Value = expired.json().await.unwrap();

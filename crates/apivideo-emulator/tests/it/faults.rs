@@ -49,6 +49,45 @@ async fn rate_limit_answers_429_with_headers() {
 }
 
 #[tokio::test]
+async fn setting_faults_starts_a_new_rate_window() {
+    let env = common::start().await;
+    let limited = FaultSettings {
+        rate_limit: Some(RateLimit {
+            limit: 1,
+            window_ms: 60_000,
+        }),
+        ..FaultSettings::default()
+    };
+    for _ in 0..2 {
+        env.emulator.set_faults(limited.clone());
+        assert_eq!(stats_status(&env).await.unwrap().status(), 200);
+        assert_eq!(stats_status(&env).await.unwrap().status(), 429);
+    }
+}
+
+#[tokio::test]
+async fn seeded_faults_repeat() {
+    let env = common::start().await;
+    let seeded = FaultSettings {
+        error_rate: 0.5,
+        error_statuses: vec![500, 503],
+        seed: Some(7),
+        ..FaultSettings::default()
+    };
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        env.emulator.set_faults(seeded.clone());
+        let mut statuses = Vec::new();
+        for _ in 0..20 {
+            statuses.push(stats_status(&env).await.unwrap().status().as_u16());
+        }
+        runs.push(statuses);
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert!(runs[0].contains(&200) && runs[0].iter().any(|s| *s >= 500));
+}
+
+#[tokio::test]
 async fn error_rate_one_answers_server_errors() {
     let env = common::start().await;
     env.emulator.set_faults(FaultSettings {

@@ -237,14 +237,15 @@ async fn three_delegated_chunks_make_one_video() {
 #[tokio::test]
 async fn expired_and_unknown_tokens_are_refused() {
     let env = common::start().await;
-    let short = token(&env, 1).await.token.unwrap();
+    // Long enough for the first upload to land in time on a loaded machine.
+    let short = token(&env, 3).await.token.unwrap();
     assert_eq!(
         delegated(&env, &short, None, None, b"in time")
             .await
             .status(),
         201
     );
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
     let answer = delegated(&env, &short, None, None, b"too late").await;
     assert_eq!(answer.status(), 400);
     let problem: serde_json::Value = answer.json().await.unwrap();

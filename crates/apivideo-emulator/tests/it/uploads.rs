@@ -341,7 +341,9 @@ async fn encoding_makes_the_video_playable() {
     let env = common::start_with(
         Config::default()
             .with_api_key("key-a")
-            .with_encoding_delay(Duration::from_millis(300)),
+            // Long enough that the first status read comes before the end
+            // even on a loaded machine; the test polls, so it waits no more.
+            .with_encoding_delay(Duration::from_secs(3)),
     )
     .await;
     let video = create(&env, "encode me").await;
@@ -355,9 +357,18 @@ async fn encoding_makes_the_video_playable() {
             .iter()
             .all(|q| q.status.unwrap().to_string() != "encoded")
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let late = status(&env, &video.video_id).await.encoding.unwrap();
-    assert_eq!(late.playable, Some(true));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let late = loop {
+        let encoding = status(&env, &video.video_id).await.encoding.unwrap();
+        if encoding.playable == Some(true) {
+            break encoding;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never playable: {encoding:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(
         late.qualities
             .iter()

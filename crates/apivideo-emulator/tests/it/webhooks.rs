@@ -21,13 +21,18 @@ struct Seen {
     headers: Vec<axum::http::HeaderMap>,
 }
 
-type Shared = (Arc<Mutex<Seen>>, Arc<Mutex<Vec<u16>>>);
+/// Holds the receiver's answers while `false`.
+type Gate = Arc<tokio::sync::watch::Sender<bool>>;
+
+type Shared = (Arc<Mutex<Seen>>, Arc<Mutex<Vec<u16>>>, Gate);
 
 async fn record(
-    State((seen, statuses)): State<Shared>,
+    State((seen, statuses, gate)): State<Shared>,
     headers: axum::http::HeaderMap,
     axum::Json(body): axum::Json<Value>,
 ) -> StatusCode {
+    // Errs only if the sender is gone, which it never is: the state holds it.
+    let _ = gate.subscribe().wait_for(|open| *open).await;
     let mut seen = seen.lock().unwrap();
     seen.bodies.push(body);
     seen.headers.push(headers);
@@ -43,14 +48,23 @@ async fn record(
 /// A tiny server on 127.0.0.1:0 that records POSTs to `/hook` and answers
 /// `statuses` in turn, then 200.
 async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Seen>>) {
+    let (url, seen, gate) = gated_receiver(statuses).await;
+    gate.send_replace(true);
+    (url, seen)
+}
+
+/// Like [`receiver`], but it neither records nor answers a delivery until
+/// the returned gate is set to `true`.
+async fn gated_receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Seen>>, Gate) {
     let seen = Arc::new(Mutex::new(Seen::default()));
+    let gate = Arc::new(tokio::sync::watch::Sender::new(false));
     let app = axum::Router::new()
         .route("/hook", axum::routing::post(record))
-        .with_state((seen.clone(), Arc::new(Mutex::new(statuses))));
+        .with_state((seen.clone(), Arc::new(Mutex::new(statuses)), gate.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
+    (url, seen, gate)
 }
 
 async fn register(env: &TestEnv, url: &str, events: &[&str]) -> Webhook {
@@ -378,14 +392,18 @@ async fn broadcasts_are_delivered_to_subscribed_webhooks() {
 #[tokio::test]
 async fn failed_deliveries_are_retried_with_backoff() {
     let env = common::start().await;
-    let (url, seen) = receiver(vec![500, 500]).await;
+    let (url, seen, gate) = gated_receiver(vec![500, 500]).await;
     register(&env, &url, &["live-stream.broadcast.started"]).await;
     let id = live_stream(&env, "key-a").await;
     let started = std::time::Instant::now();
-    let answer = broadcast(&env, "key-a", &id, true).await;
-    // The API answer does not wait for the deliveries.
+    // The API answer does not wait for the deliveries: it comes while the
+    // receiver still holds the first one.
+    let answer = tokio::time::timeout(Duration::from_secs(5), broadcast(&env, "key-a", &id, true))
+        .await
+        .expect("the API answers before the first delivery is answered");
     assert_eq!(answer.status(), 200);
-    assert!(seen.lock().unwrap().bodies.len() < 3);
+    assert!(seen.lock().unwrap().bodies.is_empty());
+    gate.send_replace(true);
     wait_for(&env, "webhook.delivered", 1, Duration::from_secs(5)).await;
     // Two waits between three attempts: 100 ms, then 200 ms.
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -408,13 +426,15 @@ async fn failed_deliveries_are_retried_with_backoff() {
         .unwrap();
 
     // An unreachable URL fails the same way, and the API stays responsive.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/hook", listener.local_addr().unwrap())
-    };
+    // The port stays bound without listening, so connections are refused
+    // and no other socket can take it before the test ends.
+    let reserved = tokio::net::TcpSocket::new_v4().unwrap();
+    reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed = format!("http://{}/hook", reserved.local_addr().unwrap());
     register(&env, &closed, &["live-stream.broadcast.started"]).await;
     broadcast(&env, "key-a", &id, true).await;
     wait_for(&env, "webhook.failed", 2, Duration::from_secs(5)).await;
+    drop(reserved);
 }
 
 #[tokio::test]

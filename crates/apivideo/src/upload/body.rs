@@ -113,9 +113,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_that_changed_size_is_refused() {
-        let dir = std::env::temp_dir().join(format!("apivideo-body-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("f.bin");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
         std::fs::write(&path, b"0123456789").unwrap();
         let part = PartSource::File {
             path: path.clone(),

@@ -26,6 +26,7 @@ use apivideo_raw::types::{Video, VideoStatusIngestStatus};
 use bytes::{Bytes, BytesMut};
 use reqwest::multipart::{Form, Part};
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::client::Client;
 use crate::config::{MAX_CHUNK_SIZE, MIN_CHUNK_SIZE};
@@ -515,7 +516,12 @@ impl<'u, 'a> Uploader<'u, 'a> {
                     self.request(&url, &source, range.as_deref(), sent.clone())
                 })
                 .await;
-            ticker.abort();
+            if let Some(ticker) = ticker {
+                // A tick may be running on another worker: wait for it to
+                // end, so it cannot report after the progress below.
+                ticker.abort();
+                let _ = ticker.await;
+            }
             match result {
                 Ok(response) => {
                     let video: Video = decode(response).await?;
@@ -543,13 +549,12 @@ impl<'u, 'a> Uploader<'u, 'a> {
         }
     }
 
-    /// Reports progress while a part streams out.
-    fn progress_ticker(&self, index: u32, sent: Arc<AtomicU64>) -> tokio::task::JoinHandle<()> {
-        let Some(f) = self.upload.progress.clone() else {
-            return tokio::spawn(async {});
-        };
+    /// Reports progress while a part streams out; `None` without a
+    /// progress callback. Stopped when dropped, should the upload be.
+    fn progress_ticker(&self, index: u32, sent: Arc<AtomicU64>) -> Option<AbortOnDropHandle<()>> {
+        let f = self.upload.progress.clone()?;
         let (done, plan) = (self.done, self.plan);
-        tokio::spawn(async move {
+        Some(AbortOnDropHandle::new(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 f(Progress {
@@ -559,7 +564,7 @@ impl<'u, 'a> Uploader<'u, 'a> {
                     parts: plan.known.then_some(plan.parts),
                 });
             }
-        })
+        })))
     }
 
     fn request(

@@ -73,13 +73,17 @@ fn assert_single_flight(stats: &apivideo_emulator::Stats, n: u64, expected: &str
 /// auth call each time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_requests_make_one_auth_call() {
-    let emulator = common::emulator_with(Duration::from_secs(1)).await;
+    // The SDK renews a token once within a fifth of its lifetime of expiry,
+    // so each burst has 4 s to complete before a renewal (not caused by
+    // expiry) would muddle the count: ample even on a loaded machine.
+    let ttl = Duration::from_secs(5);
+    let emulator = common::emulator_with(ttl).await;
     let client = common::client(&emulator);
     let stats = burst(&client, &emulator, 1000).await;
     assert_single_flight(&stats, 1000, "POST /auth/api-key");
 
     // Past the token's lifetime: the next burst renews once, with the refresh token.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
     let stats = burst(&client, &emulator, 1000).await;
     assert_single_flight(&stats, 1000, "POST /auth/refresh");
 }
@@ -185,9 +189,12 @@ async fn a_client_without_a_key_sends_no_credential() {
 async fn auth_survives_rate_limiting_of_the_auth_call() {
     let emulator = common::emulator().await;
     emulator.set_faults(FaultSettings {
+        // The window starts with this call. A full second leaves ample
+        // margin for the two calls below to land in it, and costs nothing:
+        // the 429 asks for a wait of at least a second anyway.
         rate_limit: Some(apivideo_emulator::RateLimit {
             limit: 1,
-            window_ms: 300,
+            window_ms: 1000,
         }),
         ..FaultSettings::default()
     });

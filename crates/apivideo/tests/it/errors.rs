@@ -1,9 +1,6 @@
 //! Errors: typed by stage, with the problem document, and free of secrets
 //! in Debug, Display and logs.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use apivideo::prelude::*;
 use apivideo::types::WebhooksCreationPayload;
 use apivideo::{Client, Config};
@@ -64,20 +61,6 @@ fn config_errors_are_typed() {
     assert!(err.is_config());
 }
 
-/// A writer that keeps everything the tracing subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Looks for anything shaped like the emulator's tokens (64 base62 chars).
 fn contains_token_like(text: &str) -> bool {
     text.as_bytes()
@@ -87,14 +70,9 @@ fn contains_token_like(text: &str) -> bool {
 
 #[tokio::test]
 async fn secrets_never_appear_in_debug_display_or_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Current-thread runtime: the SDK, hyper and the emulator all log on
+    // this thread, which the capture records.
+    let capture = common::capture_logs();
 
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
@@ -109,7 +87,7 @@ async fn secrets_never_appear_in_debug_display_or_logs() {
         format!("{:?}", client.config()),
         format!("{err}"),
         format!("{err:?}"),
-        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap(),
+        capture.text(),
     ];
     let logs = &texts[4];
     assert!(
