@@ -4,8 +4,11 @@
 //! - `lint`: check `openapi.yaml` against the project's spec rules.
 //! - `spec-diff`: list the API changes between two versions of `openapi.yaml`,
 //!   breaking or compatible for Rust callers and for HTTP clients.
+//! - `build-bench`: measure what depending on `apivideo` costs at build time,
+//!   and the spec-edit loop (not run by CI).
 #![forbid(unsafe_code)]
 
+mod build_bench;
 mod lint;
 mod regen;
 mod spec_diff;
@@ -23,6 +26,9 @@ tasks:
   spec-diff --base <git-rev> [--head <git-rev>] [--format markdown|text|json] [--fail-on-breaking]
           list the API changes since <git-rev>, breaking or compatible for Rust
           callers and for HTTP clients (`cargo xtask spec-diff --help`)
+  build-bench [lean] [tls] [edit] [--no-release]
+          measure clean builds of a service depending on apivideo against a
+          floor, per TLS backend, and the spec-edit loop (docs/benchmarks.md)
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +37,7 @@ fn main() -> ExitCode {
         Some("regen") => regen::run(&root()),
         Some("lint") => lint::run(&root()),
         Some("spec-diff") => spec_diff::run(&root(), &args[1..]),
+        Some("build-bench") => build_bench::run(&root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use apivideo_emulator::{Config, Emulator, FaultSettings, RateLimit};
 use clap::Parser;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// A local, stateful emulator of the api.video API.
 #[derive(Debug, Parser)]
@@ -61,16 +65,28 @@ struct Args {
     /// Latency added to every API request, in milliseconds.
     #[arg(long, env = "APIVIDEO_EMULATOR_LATENCY_MS", default_value_t = 0)]
     latency_ms: u64,
+    /// Seeds the random fault draws, so that the same requests, sent one at
+    /// a time, meet the same faults on every run.
+    #[arg(long, env = "APIVIDEO_EMULATOR_FAULT_SEED")]
+    fault_seed: Option<u64>,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // `RUST_LOG` takes `target=level` directives, comma-separated, and a
+    // bare level for everything else (e.g. `info,apivideo_emulator=debug`).
+    let default = || Targets::new().with_target("apivideo_emulator", Level::INFO);
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) => directives.parse::<Targets>().unwrap_or_else(|e| {
+            eprintln!("warning: RUST_LOG ignored ({e}); logging apivideo_emulator=info");
+            default()
+        }),
+        Err(_) => default(),
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "apivideo_emulator=info".into()),
-        )
         .with_writer(std::io::stderr)
+        .finish()
+        .with(filter)
         .init();
     let args = Args::parse();
     for (name, rate) in [
@@ -98,6 +114,7 @@ async fn main() -> std::process::ExitCode {
             error_rate: args.error_rate,
             drop_rate: args.drop_rate,
             latency_ms: args.latency_ms,
+            seed: args.fault_seed,
             ..FaultSettings::default()
         },
         ..Config::default()
