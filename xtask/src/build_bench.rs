@@ -166,12 +166,14 @@ struct Answer {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let answer: serde_json::Value = reqwest::get("https://ws.api.video/").await?.json().await?;
     let parsed: Answer = serde_json::from_value(answer)?;
-    println!("{parsed:?}");
+    println!("{:?}", parsed.status);
     Ok(())
 }
 "#;
 
 const SERVICE_MAIN: &str = r#"//! A one-line service: one call through the SDK.
+use apivideo::prelude::*;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let video = apivideo::Client::new("key")?.get_video().video_id("vi1").send().await?;

@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use rand::Rng;
 use reqwest::{Method, StatusCode};
 
 use crate::error::{Error, Result};
@@ -87,9 +86,22 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
         let capped = exp.min(self.max_backoff);
-        let jitter = rand::rng().random_range(0.5..=1.0);
-        capped.mul_f64(jitter)
+        capped.mul_f64(0.5 + 0.5 * unit_random())
     }
+}
+
+/// A uniform draw from [0, 1), for jitter. Jitter needs spread between
+/// clients and attempts, not cryptographic quality, so it comes from the
+/// standard library's randomly keyed hasher applied to a counter, rather
+/// than from a random-number crate that every service would have to build.
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(DRAWS.fetch_add(1, Ordering::Relaxed));
+    // The top 53 bits, as a fraction: exact in an f64.
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Methods safe to send twice.
@@ -135,6 +147,21 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jitter_draws_spread_over_the_unit_interval() {
+        let draws: Vec<f64> = (0..2000).map(|_| unit_random()).collect();
+        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)), "{draws:?}");
+        // Each tenth of the interval gets its share (200 expected; the bounds
+        // are more than 7 standard deviations away).
+        for tenth in 0..10 {
+            let n = draws
+                .iter()
+                .filter(|d| (**d * 10.0) as usize == tenth)
+                .count();
+            assert!((100..300).contains(&n), "tenth {tenth}: {n} of 2000");
+        }
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {
