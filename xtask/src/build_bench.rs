@@ -322,21 +322,17 @@ fn edit(root: &Path) -> Result<(), String> {
         "no-op build                        {:6.2} s",
         no_op.as_secs_f64()
     );
+    type Edit = fn(&str, u32) -> Result<String, String>;
+    let edits: [(&str, Edit); 2] = [
+        ("a doc line edited", edit_description),
+        ("an optional field added", add_field),
+    ];
     for round in 1..=3 {
-        let doc = edit_description(&original, round)?;
-        write(&spec, &doc)?;
-        let t = build("after a doc edit")?;
-        println!(
-            "round {round}: a doc line edited        {:6.2} s",
-            t.as_secs_f64()
-        );
-        let field = add_field(&original, round)?;
-        write(&spec, &field)?;
-        let t = build("after a new field")?;
-        println!(
-            "round {round}: an optional field added  {:6.2} s",
-            t.as_secs_f64()
-        );
+        for (what, edit) in edits {
+            write(&spec, &edit(&original, round)?)?;
+            let t = build(what)?;
+            println!("round {round}: {what:24} {:6.2} s", t.as_secs_f64());
+        }
     }
     write(&spec, &original)?;
     build("build of the restored spec")?;
