@@ -44,6 +44,7 @@ async fn put_faults(
     for (name, rate) in [
         ("errorRate", faults.error_rate),
         ("dropRate", faults.drop_rate),
+        ("dropAfterRate", faults.drop_after_rate),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(ApiError::attribute(

@@ -130,16 +130,24 @@ pub struct FaultSettings {
     /// Share of requests (0.0 to 1.0) whose connection is closed without
     /// an answer.
     pub drop_rate: f64,
-    /// Latency added before each request is handled, in milliseconds.
+    /// Share of requests (0.0 to 1.0) handled in full, their changes
+    /// stored, whose connection is then closed without an answer: a retry
+    /// of such a request repeats work already done.
+    pub drop_after_rate: f64,
+    /// Latency added before each request is handled, in milliseconds (only
+    /// to the requests of `slow_paths`, if any).
     pub latency_ms: u64,
+    /// Path prefixes (e.g. `/auth/`) of the requests `latency_ms` applies
+    /// to; empty means every request.
+    pub slow_paths: Vec<String>,
     /// Share of requests (0.0 to 1.0) outside `/auth/*` answered 401 as if
     /// their credential had expired.
     pub unauthorized_rate: f64,
     /// Seeds the random draws of `error_rate`, `drop_rate`,
-    /// `unauthorized_rate` and `error_statuses`, so the same requests, sent
-    /// one at a time, meet the same faults on every run (for a given build
-    /// of the emulator). Each change of the settings restarts the sequence.
-    /// Unset, the draws are unpredictable.
+    /// `drop_after_rate`, `unauthorized_rate` and `error_statuses`, so the
+    /// same requests, sent one at a time, meet the same faults on every run
+    /// (for a given build of the emulator). Each change of the settings
+    /// restarts the sequence. Unset, the draws are unpredictable.
     pub seed: Option<u64>,
 }
 

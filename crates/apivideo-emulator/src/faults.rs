@@ -1,7 +1,8 @@
-//! Faults on demand: added latency, a fixed-window rate limit answering 429
-//! with the `X-RateLimit-*` headers, a share of 5xx answers, and dropped
-//! connections. Applied to API routes only, never to `/_emulator` admin
-//! calls or asset downloads. The random draws can be seeded, for
+//! Faults on demand: added latency (on every API path or some), a
+//! fixed-window rate limit answering 429 with the `X-RateLimit-*` headers, a
+//! share of 5xx answers, and connections dropped before the request is
+//! handled or after. Applied to API routes only, never to `/_emulator`
+//! admin calls or asset downloads. The random draws can be seeded, for
 //! reproducible runs.
 
 use std::sync::{Arc, Mutex};
@@ -89,6 +90,8 @@ struct Draw {
     /// The server error to answer with, if any.
     error: Option<u16>,
     unauthorized: bool,
+    /// Drop the connection once the request is handled.
+    drop_after: bool,
 }
 
 impl Draw {
@@ -104,10 +107,15 @@ impl Draw {
             };
             statuses[rng.random_range(0..statuses.len())]
         });
+        // Drawn last, and only when its rate is above zero, so that leaving
+        // it at zero does not shift the seeded draws of the other faults.
+        let drop_after =
+            faults.drop_after_rate > 0.0 && rng.random_bool(faults.drop_after_rate.min(1.0));
         Self {
             drop,
             error,
             unauthorized,
+            drop_after,
         }
     }
 }
@@ -120,11 +128,17 @@ fn exempt(path: &str) -> bool {
 }
 
 pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if exempt(req.uri().path()) {
+    let path = req.uri().path();
+    if exempt(path) {
         return next.run(req).await;
     }
     let faults = state.faults();
-    if faults.latency_ms > 0 {
+    let slow = faults.slow_paths.is_empty()
+        || faults
+            .slow_paths
+            .iter()
+            .any(|p| path.starts_with(p.as_str()));
+    if faults.latency_ms > 0 && slow {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
     let mut remaining = None;
@@ -152,12 +166,14 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
         drop,
         error,
         unauthorized,
+        drop_after,
     } = state.fault_rng.draw(&faults);
     if unauthorized && !req.uri().path().starts_with("/auth/") {
         state.counters.event("faults.unauthorized");
         return ApiError::unauthorized().into_response();
     }
-    if drop && let Some(dropper) = req.extensions().get::<ConnectionDropper>().cloned() {
+    let dropper = req.extensions().get::<ConnectionDropper>().cloned();
+    if drop && let Some(dropper) = &dropper {
         state.counters.event("faults.dropped");
         dropper.0.notify_one();
         // The server closes the connection; this answer is never sent.
@@ -175,6 +191,15 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
         .into_response();
     }
     let mut response = next.run(req).await;
+    if drop_after && let Some(dropper) = &dropper {
+        // The handler has returned, its changes stored. Not one byte of its
+        // answer is sent: the response is discarded here, never handed to
+        // the server, which closes the connection.
+        std::mem::drop(response);
+        state.counters.event("faults.dropped_after");
+        dropper.0.notify_one();
+        return std::future::pending().await;
+    }
     if let Some((limit, left)) = remaining {
         let headers = response.headers_mut();
         headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
@@ -206,6 +231,7 @@ mod tests {
         let faults = FaultSettings {
             error_rate: 0.5,
             drop_rate: 0.5,
+            drop_after_rate: 0.5,
             unauthorized_rate: 0.5,
             seed: Some(42),
             ..FaultSettings::default()
@@ -215,12 +241,13 @@ mod tests {
             (0..64)
                 .map(|_| {
                     let d = rng.draw(&faults);
-                    (d.drop, d.error, d.unauthorized)
+                    (d.drop, d.error, d.unauthorized, d.drop_after)
                 })
                 .collect()
         };
         let first = run(&rng);
         assert!(first.iter().any(|d| d.0) && first.iter().any(|d| !d.0));
+        assert!(first.iter().any(|d| d.3) && first.iter().any(|d| !d.3));
         rng.reseed(faults.seed);
         assert_eq!(run(&rng), first);
     }

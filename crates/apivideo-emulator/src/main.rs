@@ -62,9 +62,20 @@ struct Args {
     /// Share of requests (0 to 1) whose connection is dropped without an answer.
     #[arg(long, env = "APIVIDEO_EMULATOR_DROP_RATE", default_value_t = 0.0)]
     drop_rate: f64,
-    /// Latency added to every API request, in milliseconds.
+    /// Share of requests (0 to 1) handled in full, then dropped without an answer.
+    #[arg(long, env = "APIVIDEO_EMULATOR_DROP_AFTER_RATE", default_value_t = 0.0)]
+    drop_after_rate: f64,
+    /// Latency added to every API request (or to those of --slow-path), in milliseconds.
     #[arg(long, env = "APIVIDEO_EMULATOR_LATENCY_MS", default_value_t = 0)]
     latency_ms: u64,
+    /// A path prefix, e.g. /auth/, that the latency applies to (repeat for
+    /// several). None: every API path.
+    #[arg(
+        long = "slow-path",
+        env = "APIVIDEO_EMULATOR_SLOW_PATHS",
+        value_delimiter = ','
+    )]
+    slow_paths: Vec<String>,
     /// Seeds the random fault draws, so that the same requests, sent one at
     /// a time, meet the same faults on every run.
     #[arg(long, env = "APIVIDEO_EMULATOR_FAULT_SEED")]
@@ -92,6 +103,7 @@ async fn main() -> std::process::ExitCode {
     for (name, rate) in [
         ("--error-rate", args.error_rate),
         ("--drop-rate", args.drop_rate),
+        ("--drop-after-rate", args.drop_after_rate),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             eprintln!("error: {name} must be between 0 and 1");
@@ -113,7 +125,9 @@ async fn main() -> std::process::ExitCode {
             }),
             error_rate: args.error_rate,
             drop_rate: args.drop_rate,
+            drop_after_rate: args.drop_after_rate,
             latency_ms: args.latency_ms,
+            slow_paths: args.slow_paths,
             seed: args.fault_seed,
             ..FaultSettings::default()
         },

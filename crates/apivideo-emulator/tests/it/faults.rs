@@ -1,5 +1,6 @@
-//! Faults on demand: rate limiting with headers, server errors, dropped
-//! connections, latency, and the admin API that sets them.
+//! Faults on demand: rate limiting with headers, server errors, connections
+//! dropped before or after handling, latency on every path or some, and the
+//! admin API that sets them.
 
 use std::time::{Duration, Instant};
 
@@ -125,6 +126,48 @@ async fn drop_rate_one_closes_the_connection_without_an_answer() {
 }
 
 #[tokio::test]
+async fn drop_after_rate_one_handles_the_request_then_closes_without_an_answer() {
+    let env = common::start().await;
+    env.emulator.set_faults(FaultSettings {
+        drop_after_rate: 1.0,
+        ..FaultSettings::default()
+    });
+    let err = env
+        .http
+        .post(env.url("/videos"))
+        .header("authorization", env.basic())
+        .json(&serde_json::json!({"title": "Handled once"}))
+        .send()
+        .await
+        .expect_err("no answer");
+    assert!(!err.is_status(), "{err}");
+    // Token calls are not spared.
+    let err = stats_status(&env).await.expect_err("no answer");
+    assert!(!err.is_status(), "{err}");
+    let stats = env.emulator.stats();
+    assert_eq!(stats.event("faults.dropped_after"), 2);
+    assert_eq!(stats.requests_to("POST /videos"), 1);
+    env.emulator.set_faults(FaultSettings::default());
+    let listed: serde_json::Value = env
+        .http
+        .get(env.url("/videos"))
+        .header("authorization", env.basic())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<_> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Handled once"]);
+}
+
+#[tokio::test]
 async fn latency_is_added() {
     let env = common::start().await;
     env.emulator.set_faults(FaultSettings {
@@ -166,4 +209,83 @@ async fn admin_api_validates_and_reports() {
         .await
         .unwrap();
     assert!(stats["requests"]["PUT /_emulator/faults"].as_u64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn slow_paths_limit_latency_to_their_prefixes() {
+    let env = common::start().await;
+    env.emulator.set_faults(FaultSettings {
+        latency_ms: 60_000,
+        slow_paths: vec!["/auth/".to_owned()],
+        ..FaultSettings::default()
+    });
+    let mut token = std::pin::pin!(
+        env.http
+            .post(env.url("/auth/api-key"))
+            .json(&serde_json::json!({"apiKey": "key-a"}))
+            .send()
+    );
+    // The token call reaches the emulator, which holds it.
+    let arrived = tokio::time::timeout(Duration::from_secs(30), async {
+        while env.emulator.stats().requests_to("POST /auth/api-key") == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    tokio::select! {
+        arrived = arrived => arrived.expect("the token call reaches the emulator"),
+        answer = &mut token => panic!("the token call was not slowed: {answer:?}"),
+    }
+    // Meanwhile an ordinary call is answered at once.
+    let ordinary = tokio::time::timeout(
+        Duration::from_secs(30),
+        env.http
+            .get(env.url("/videos"))
+            .header("authorization", env.basic())
+            .send(),
+    );
+    tokio::select! {
+        answer = ordinary => {
+            let answer = answer.expect("the ordinary call is not slowed").unwrap();
+            assert_eq!(answer.status(), 200);
+        }
+        answer = &mut token => panic!("the token call was not slowed: {answer:?}"),
+    }
+    assert!(futures::poll!(token.as_mut()).is_pending());
+    env.emulator.set_faults(FaultSettings::default());
+}
+
+#[tokio::test]
+async fn admin_api_sets_drop_after_rate_and_slow_paths() {
+    let env = common::start().await;
+    let put = |body: serde_json::Value| {
+        env.http
+            .put(env.url("/_emulator/faults"))
+            .header("authorization", env.basic())
+            .json(&body)
+            .send()
+    };
+    let bad = put(serde_json::json!({"dropAfterRate": 1.5}))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let set = put(serde_json::json!({"dropAfterRate": 0.25, "slowPaths": ["/auth/"]}))
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let faults = env.emulator.faults();
+    assert_eq!(faults.drop_after_rate, 0.25);
+    assert_eq!(faults.slow_paths, ["/auth/"]);
+    // Settings written before these fields existed still apply.
+    let old = put(serde_json::json!({"dropRate": 0.5, "latencyMs": 10}))
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 200);
+    assert_eq!(
+        env.emulator.faults(),
+        FaultSettings {
+            drop_rate: 0.5,
+            latency_ms: 10,
+            ..FaultSettings::default()
+        }
+    );
 }
