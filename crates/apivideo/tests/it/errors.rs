@@ -1,29 +1,28 @@
 //! Errors: typed by stage, with the problem document, and free of secrets
-//! in Debug, Display and logs.
+//! in Debug, Display and logs; for each kind of bad input (an unknown or
+//! another project's id, an invalid file, an out-of-range chunk size, a
+//! source that changes mid-upload, an expired upload token), a typed error
+//! and the emulator's state the same afterwards (compared as the full
+//! listings of every resource).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use apivideo::patch::VideoUpdatePayload;
 use apivideo::prelude::*;
-use apivideo::types::WebhooksCreationPayload;
-use apivideo::{Client, Config};
+use apivideo::types::{
+    TokenCreationPayload, Video, VideoStatusIngestStatus, WebhooksCreationPayload,
+};
+use apivideo::{Client, Config, Error, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, MediaFile, SourceErrorKind};
+use apivideo_emulator::Emulator;
+use futures::TryStreamExt;
 
-use crate::common::{self, KEY};
+use crate::common::{
+    self, CAPTIONS_EN, GIF, KEY, MIB, NOT_WEBVTT, PNG, UNKNOWN_VIDEO, problem_name,
+};
 
-#[tokio::test]
-async fn not_found_is_typed_with_its_problem() {
-    let emulator = common::emulator().await;
-    let client = common::client(&emulator);
-    let err = apivideo::Error::from(
-        client
-            .get_webhook()
-            .webhook_id("webhook_0000000000000000000000")
-            .send()
-            .await
-            .expect_err("404"),
-    );
-    assert!(err.is_not_found());
-    let problem = err.problem().expect("problem document");
-    assert_eq!(problem.status, 404);
-    assert_eq!(problem.name.as_deref(), Some("webhookId"));
-}
+const CHUNK: u64 = 5 * MIB;
 
 #[tokio::test]
 async fn bad_request_lists_its_problems() {
@@ -102,4 +101,442 @@ async fn secrets_never_appear_in_debug_display_or_logs() {
         );
         assert!(!contains_token_like(text), "a token leaked: {text}");
     }
+}
+
+/// Everything a project holds that these tests could change, as listed by
+/// the API.
+async fn state(client: &Client) -> String {
+    let videos: Vec<Video> = client
+        .list_videos()
+        .stream()
+        .try_collect()
+        .await
+        .expect("videos");
+    let mut out = format!("{videos:?}\n");
+    for video in &videos {
+        let captions: Vec<_> = client
+            .list_captions()
+            .video_id(&video.video_id)
+            .stream()
+            .try_collect()
+            .await
+            .expect("captions");
+        let chapters: Vec<_> = client
+            .list_chapters()
+            .video_id(&video.video_id)
+            .stream()
+            .try_collect()
+            .await
+            .expect("chapters");
+        let status = client
+            .get_video_status()
+            .video_id(&video.video_id)
+            .send()
+            .await
+            .expect("status")
+            .into_inner();
+        out += &format!("{captions:?}\n{chapters:?}\n{:?}\n", status.ingest);
+    }
+    let players: Vec<_> = client
+        .list_players()
+        .stream()
+        .try_collect()
+        .await
+        .expect("players");
+    let streams: Vec<_> = client
+        .list_live_streams()
+        .stream()
+        .try_collect()
+        .await
+        .expect("live streams");
+    let hooks: Vec<_> = client
+        .list_webhooks()
+        .stream()
+        .try_collect()
+        .await
+        .expect("webhooks");
+    let tokens: Vec<_> = client
+        .list_upload_tokens()
+        .stream()
+        .try_collect()
+        .await
+        .expect("upload tokens");
+    out += &format!("{players:?}\n{streams:?}\n{hooks:?}\n{tokens:?}\n");
+    out
+}
+
+fn api_error<T>(result: Result<T, impl Into<Error>>) -> Error {
+    match result {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.into(),
+    }
+}
+
+/// A project with a video (with captions), a player and an upload token.
+async fn populated(emulator: &Emulator) -> (Client, Video) {
+    let client = common::client(emulator);
+    let video = common::create_video(&client, "Kept").await;
+    client
+        .upload_caption(
+            &video.video_id,
+            "en",
+            MediaFile::from_bytes("en.vtt", CAPTIONS_EN),
+        )
+        .await
+        .expect("caption");
+    common::create_player(&client).await;
+    client
+        .create_upload_token()
+        .body(TokenCreationPayload { ttl: 0 })
+        .send()
+        .await
+        .expect("token");
+    (client, video)
+}
+
+#[tokio::test]
+async fn an_unknown_video_id_is_a_typed_not_found_and_changes_nothing() {
+    let emulator = common::emulator().await;
+    let (client, _) = populated(&emulator).await;
+    let before = state(&client).await;
+
+    let errors = [
+        api_error(client.get_video().video_id(UNKNOWN_VIDEO).send().await),
+        api_error(
+            client
+                .update_video()
+                .video_id(UNKNOWN_VIDEO)
+                .body(VideoUpdatePayload {
+                    title: Some("Ghost".into()),
+                    ..Default::default()
+                })
+                .send()
+                .await,
+        ),
+        api_error(
+            client
+                .get_video_status()
+                .video_id(UNKNOWN_VIDEO)
+                .send()
+                .await,
+        ),
+        api_error(client.delete_video().video_id(UNKNOWN_VIDEO).send().await),
+        api_error(
+            client
+                .upload_caption(
+                    UNKNOWN_VIDEO,
+                    "en",
+                    MediaFile::from_bytes("en.vtt", CAPTIONS_EN),
+                )
+                .await,
+        ),
+    ];
+    for err in &errors {
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        assert!(err.is_not_found(), "{err:?}");
+        assert_eq!(problem_name(err), Some("videoId"), "{err:?}");
+        assert_eq!(err.problem().map(|p| p.status), Some(404));
+    }
+    assert_eq!(state(&client).await, before);
+}
+
+#[tokio::test]
+async fn an_invalid_caption_file_is_refused_and_the_previous_one_is_kept() {
+    let emulator = common::emulator().await;
+    let (client, video) = populated(&emulator).await;
+    let id = &video.video_id;
+    let before = state(&client).await;
+
+    let err = client
+        .upload_caption(id, "en", MediaFile::from_bytes("en.vtt", NOT_WEBVTT))
+        .await
+        .expect_err("not WebVTT");
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert!(err.is_bad_request(), "{err:?}");
+    assert_eq!(problem_name(&err), Some("file"));
+    let err = client
+        .upload_caption(id, "fr", MediaFile::from_bytes("fr.vtt", NOT_WEBVTT))
+        .await
+        .expect_err("not WebVTT");
+    assert!(err.is_bad_request(), "{err:?}");
+
+    assert_eq!(state(&client).await, before);
+    let served = reqwest::get(format!("{}/vod/{id}/captions/en.vtt", emulator.base_url()))
+        .await
+        .expect("reachable")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(served, CAPTIONS_EN);
+}
+
+#[tokio::test]
+async fn a_logo_of_the_wrong_type_is_refused_and_the_player_keeps_its_logo() {
+    let emulator = common::emulator().await;
+    let (client, _) = populated(&emulator).await;
+    let players: Vec<_> = client
+        .list_players()
+        .stream()
+        .try_collect()
+        .await
+        .expect("players");
+    let id = players[0].player_id.clone();
+    let with_logo = client
+        .upload_player_logo(
+            &id,
+            MediaFile::from_bytes("logo.png", PNG),
+            Some("https://example.com"),
+        )
+        .await
+        .expect("logo");
+    let before = state(&client).await;
+
+    let err = client
+        .upload_player_logo(&id, MediaFile::from_bytes("logo.gif", GIF), None)
+        .await
+        .expect_err("GIF refused");
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert!(err.is_bad_request(), "{err:?}");
+    assert_eq!(problem_name(&err), Some("file"));
+    assert_eq!(
+        err.problem().map(|p| p.type_.ends_with("file-extension")),
+        Some(true)
+    );
+
+    assert_eq!(state(&client).await, before);
+    let shown = client
+        .get_player()
+        .player_id(&id)
+        .send()
+        .await
+        .expect("player")
+        .into_inner();
+    assert_eq!(shown, with_logo);
+    let logo = reqwest::get(format!("{}/embed/players/{id}/logo", emulator.base_url()))
+        .await
+        .expect("reachable")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(logo.as_ref(), PNG);
+}
+
+#[tokio::test]
+async fn a_chunk_size_out_of_range_is_a_config_error_and_sends_nothing() {
+    let emulator = common::emulator().await;
+    let (client, video) = populated(&emulator).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, _) = common::source_file(dir.path(), "small.mp4", MIB, 5).await;
+    let before = state(&client).await;
+    let stats = emulator.stats();
+
+    for size in [MIN_CHUNK_SIZE - 1, MAX_CHUNK_SIZE + 1, 0] {
+        let err = client
+            .upload_video(&video.video_id)
+            .chunk_size(size)
+            .from_path(&path)
+            .await
+            .expect_err("out of range");
+        assert!(err.is_config(), "{size}: {err:?}");
+        assert!(err.to_string().contains("5 MiB to 128 MiB"), "{err}");
+        let err = Client::with_config(common::config(&emulator).with_chunk_size(size))
+            .expect_err("out of range");
+        assert!(err.is_config(), "{size}: {err:?}");
+    }
+    assert_eq!(emulator.stats(), stats, "no request was sent");
+    assert_eq!(state(&client).await, before);
+}
+
+/// Uploads a three-part file to a new video, calling `damage` on the file
+/// once the first part is through. Returns the error and the video.
+async fn damaged_upload(
+    emulator: &Emulator,
+    client: &Client,
+    damage: impl Fn(&std::path::Path) + Send + Sync + 'static,
+) -> (Error, Video) {
+    let video = common::create_video(client, "Damaged").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, _) = common::source_file(dir.path(), "damaged.mp4", 2 * CHUNK + MIB, 9).await;
+    let once = Arc::new(AtomicBool::new(false));
+    let target = path.clone();
+    let err = client
+        .upload_video(&video.video_id)
+        .chunk_size(CHUNK)
+        .on_progress(move |p| {
+            if p.bytes_sent >= CHUNK && !once.swap(true, Ordering::SeqCst) {
+                damage(&target);
+            }
+        })
+        .from_path(&path)
+        .await
+        .expect_err("the source changed");
+    assert_eq!(
+        emulator
+            .stats()
+            .requests_to("POST /videos/{videoId}/source"),
+        1,
+        "nothing sent after the damage"
+    );
+    (err, video)
+}
+
+/// After a damaged upload: the part before the damage is recorded, nothing
+/// was completed, and the video itself is as created.
+async fn assert_incomplete(emulator: &Emulator, client: &Client, video: &Video) {
+    let shown = client
+        .get_video()
+        .video_id(&video.video_id)
+        .send()
+        .await
+        .expect("video")
+        .into_inner();
+    assert_eq!(&shown, video);
+    let ingest = client
+        .get_video_status()
+        .video_id(&video.video_id)
+        .send()
+        .await
+        .expect("status")
+        .into_inner()
+        .ingest
+        .expect("ingest");
+    assert_eq!(ingest.status, Some(VideoStatusIngestStatus::Uploading));
+    let parts = ingest.received_parts.expect("parts");
+    assert_eq!((parts.parts, parts.total), (vec![1], Some(3)));
+    let mp4 = reqwest::get(format!(
+        "{}/vod/{}/mp4/source.mp4",
+        emulator.base_url(),
+        video.video_id
+    ))
+    .await
+    .expect("reachable");
+    assert_eq!(mp4.status(), reqwest::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_disappears_or_shrinks_mid_upload_is_a_source_error() {
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+
+    let (err, video) = damaged_upload(&emulator, &client, |path| {
+        std::fs::remove_file(path).expect("removed");
+    })
+    .await;
+    assert!(matches!(err, Error::Source(_)), "{err:?}");
+    assert_eq!(err.source_kind(), Some(SourceErrorKind::Missing), "{err:?}");
+    assert_incomplete(&emulator, &client, &video).await;
+
+    emulator.reset_stats();
+    let (err, video) = damaged_upload(&emulator, &client, |path| {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .expect("open");
+        file.set_len(CHUNK + 10).expect("truncated");
+    })
+    .await;
+    assert_eq!(err.source_kind(), Some(SourceErrorKind::Changed), "{err:?}");
+    assert_incomplete(&emulator, &client, &video).await;
+}
+
+#[tokio::test]
+async fn an_expired_upload_token_is_refused_and_creates_no_video() {
+    let emulator = common::emulator().await;
+    let (client, _) = populated(&emulator).await;
+    let token = client
+        .create_upload_token()
+        .body(TokenCreationPayload { ttl: 1 })
+        .send()
+        .await
+        .expect("token")
+        .into_inner()
+        .token
+        .expect("token");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = state(&client).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, _) = common::source_file(dir.path(), "late.mp4", MIB, 11).await;
+
+    let err = common::keyless_client(&emulator)
+        .upload_with_upload_token(&token)
+        .from_path(&path)
+        .await
+        .expect_err("expired");
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert!(err.is_bad_request(), "{err:?}");
+    assert_eq!(problem_name(&err), Some("token"));
+    assert_eq!(
+        err.problem()
+            .map(|p| p.type_.ends_with("invalid-upload-token")),
+        Some(true),
+        "{err:?}"
+    );
+    let err = api_error(client.get_upload_token().upload_token(&token).send().await);
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(state(&client).await, before);
+}
+
+#[tokio::test]
+async fn another_tenants_resources_are_not_found_and_stay_unchanged() {
+    let emulator = common::emulator().await;
+    let (owner, video) = populated(&emulator).await;
+    let id = &video.video_id;
+    let player_id = owner.list_players().page(1).await.expect("players").items[0]
+        .player_id
+        .clone();
+    let before = state(&owner).await;
+    let other = common::other_client(&emulator);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, _) = common::source_file(dir.path(), "intruder.mp4", MIB, 13).await;
+
+    let errors = [
+        api_error(other.get_video().video_id(id).send().await),
+        api_error(
+            other
+                .update_video()
+                .video_id(id)
+                .body(VideoUpdatePayload {
+                    title: Some("Hijacked".into()),
+                    ..Default::default()
+                })
+                .send()
+                .await,
+        ),
+        api_error(other.delete_video().video_id(id).send().await),
+        api_error(other.get_caption().video_id(id).language("en").send().await),
+        api_error(
+            other
+                .delete_caption()
+                .video_id(id)
+                .language("en")
+                .send()
+                .await,
+        ),
+        api_error(
+            other
+                .upload_caption(id, "fr", MediaFile::from_bytes("fr.vtt", CAPTIONS_EN))
+                .await,
+        ),
+        api_error(other.upload_video(id).from_path(&path).await),
+        api_error(other.get_player().player_id(&player_id).send().await),
+        api_error(other.delete_player().player_id(&player_id).send().await),
+    ];
+    for err in &errors {
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        assert!(err.is_not_found(), "{err:?}");
+    }
+    let theirs: Vec<_> = other
+        .list_videos()
+        .stream()
+        .try_collect()
+        .await
+        .expect("their videos");
+    assert!(theirs.is_empty(), "{theirs:?}");
+
+    assert_eq!(state(&owner).await, before);
+    assert_eq!(
+        emulator.stats().event("upload.parts"),
+        0,
+        "no source was stored"
+    );
 }

@@ -1,7 +1,29 @@
-//! Tests of the SDK against the emulator, started in-process on 127.0.0.1:0.
+//! Tests of the SDK against the emulator, started in-process on 127.0.0.1:0,
+//! a fresh one for each test:
+//!
+//! - `coverage`: every operation of the spec, one module per tag, each
+//!   answer checked field by field, and a check that no operation of the
+//!   spec is left out;
+//! - `auth`: token exchange, single-flight renewal, refresh before expiry
+//!   (also across many expiries under a long workload), one retry on 401,
+//!   basic and no-key modes;
+//! - `retries`: 429s, 5xx and dropped connections, retried or not by
+//!   method, a burst of 500 requests against a rate limit, and a 300 MiB
+//!   upload through faults;
+//! - `upload`: video uploads in one request or in chunks, from files,
+//!   readers and streams, with progress, delegated with an upload token,
+//!   and resumed;
+//! - `media`: thumbnails, player logos, captions and chapters;
+//! - `errors`: typed errors with their problem documents, no secret in any
+//!   output, and for bad input (unknown or another project's ids, invalid
+//!   files, out-of-range chunk sizes, a source changed mid-upload, an
+//!   expired upload token) a typed error and no change of state;
+//! - `pagination`: list streams across pages with their filters;
+//! - `schemas`: the handwritten types against `openapi.yaml`.
 
 mod auth;
 mod common;
+mod coverage;
 mod errors;
 mod media;
 mod pagination;

@@ -3,77 +3,17 @@
 //! the emulator then serves, and that a refused upload changes nothing.
 
 use apivideo::prelude::*;
-use apivideo::types::{
-    LiveStream, LiveStreamCreationPayload, PlayerTheme, PlayerThemeCreationPayload, Video,
-    VideoCreationPayload,
-};
 use apivideo::{Client, Error, MediaFile, SourceErrorKind};
 use apivideo_emulator::{FaultSettings, RateLimit};
 use futures::TryStreamExt;
 use futures::future::join_all;
 
-use crate::common;
+use crate::common::{
+    self, CAPTIONS_EN, CHAPTERS, JPEG, NOT_WEBVTT, PNG, UNKNOWN_VIDEO, problem_name, served,
+};
 
-/// Starts like a JPEG; the emulator goes by the file name, not the pixels.
-const JPEG: &[u8] = &[
-    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0xFF, 0xD9,
-];
-/// Starts like a PNG.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
-/// Starts like a GIF: a format no media upload takes.
-const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
-const CAPTIONS_EN: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nHello, and welcome.\n\n00:00:04.500 --> 00:00:07.000\nLet us begin.\n";
-const CHAPTERS_FR: &str = "WEBVTT\n\nintro\n00:00:00.000 --> 00:00:10.000\nIntroduction\n\nmain\n00:00:10.000 --> 00:01:00.000\nLe cours\n";
-/// Not WebVTT: no header, SRT-style timings.
-const NOT_WEBVTT: &str = "1\n00:00:01,000 --> 00:00:04,000\nHello\n";
-const UNKNOWN_VIDEO: &str = "vi0000000000000000000000";
-
-async fn video(client: &Client) -> Video {
-    client
-        .create_video()
-        .body(VideoCreationPayload::builder().title("Media test"))
-        .send()
-        .await
-        .expect("video created")
-        .into_inner()
-}
-
-async fn live_stream(client: &Client) -> LiveStream {
-    client
-        .create_live_stream()
-        .body(LiveStreamCreationPayload::builder().name("Weekly demo"))
-        .send()
-        .await
-        .expect("live stream created")
-        .into_inner()
-}
-
-async fn player(client: &Client) -> PlayerTheme {
-    client
-        .create_player()
-        .body(PlayerThemeCreationPayload::builder())
-        .send()
-        .await
-        .expect("player created")
-        .into_inner()
-}
-
-/// What the emulator serves at a public URL (no credential): content type and body.
-async fn served(url: &str) -> (String, Vec<u8>) {
-    let response = reqwest::get(url).await.expect("served");
-    assert!(
-        response.status().is_success(),
-        "{url}: {}",
-        response.status()
-    );
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (content_type, response.bytes().await.expect("body").to_vec())
-}
+/// The title of the videos these tests upload media to.
+const TITLE: &str = "Media test";
 
 async fn captions(client: &Client, video_id: &str) -> Vec<apivideo::types::Caption> {
     client
@@ -95,16 +35,11 @@ async fn chapters(client: &Client, video_id: &str) -> Vec<apivideo::types::Chapt
         .expect("chapters listed")
 }
 
-/// The `name` of the problem document of a 400 or 404.
-fn problem_name(err: &Error) -> Option<&str> {
-    err.problem().and_then(|p| p.name.as_deref())
-}
-
 #[tokio::test]
 async fn caption_is_stored_listed_and_served_as_uploaded() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let video = video(&client).await;
+    let video = common::create_video(&client, TITLE).await;
     let id = &video.video_id;
 
     let caption = client
@@ -139,7 +74,7 @@ async fn caption_is_stored_listed_and_served_as_uploaded() {
 async fn caption_language_is_sent_as_given_and_comes_back_canonical() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let video = video(&client).await;
+    let video = common::create_video(&client, TITLE).await;
     let id = &video.video_id;
 
     // A name without extension gets `.vtt` from the content.
@@ -157,11 +92,11 @@ async fn caption_language_is_sent_as_given_and_comes_back_canonical() {
 async fn chapter_from_a_file_is_stored_listed_and_served_as_uploaded() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let video = video(&client).await;
+    let video = common::create_video(&client, TITLE).await;
     let id = &video.video_id;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("chapters.vtt");
-    std::fs::write(&path, CHAPTERS_FR).expect("written");
+    std::fs::write(&path, CHAPTERS).expect("written");
 
     let file = MediaFile::from_path(&path).await.expect("read");
     assert_eq!(file.file_name(), "chapters.vtt");
@@ -178,7 +113,7 @@ async fn chapter_from_a_file_is_stored_listed_and_served_as_uploaded() {
 
     let (content_type, body) = served(chapter.src.as_deref().expect("src")).await;
     assert!(content_type.starts_with("text/vtt"), "{content_type}");
-    assert_eq!(body, CHAPTERS_FR.as_bytes());
+    assert_eq!(body, CHAPTERS.as_bytes());
     assert_eq!(chapters(&client, id).await, vec![chapter]);
 }
 
@@ -186,7 +121,7 @@ async fn chapter_from_a_file_is_stored_listed_and_served_as_uploaded() {
 async fn video_thumbnail_is_served_as_uploaded() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let before = video(&client).await;
+    let before = common::create_video(&client, TITLE).await;
     let id = &before.video_id;
 
     let after = client
@@ -223,7 +158,7 @@ async fn video_thumbnail_is_served_as_uploaded() {
 async fn live_stream_thumbnail_is_served_as_uploaded() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let before = live_stream(&client).await;
+    let before = common::create_live_stream(&client, "Weekly demo").await;
     let id = &before.live_stream_id;
 
     // No extension: `.jpg` comes from the content.
@@ -253,7 +188,7 @@ async fn live_stream_thumbnail_is_served_as_uploaded() {
 async fn player_logo_with_a_link_is_served_as_uploaded() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let before = player(&client).await;
+    let before = common::create_player(&client).await;
     let id = &before.player_id;
     assert!(before.assets.is_none());
 
@@ -289,7 +224,7 @@ async fn player_logo_with_a_link_is_served_as_uploaded() {
 async fn player_logo_without_a_link_replaces_the_previous_one() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let id = player(&client).await.player_id;
+    let id = common::create_player(&client).await.player_id;
     client
         .upload_player_logo(
             &id,
@@ -311,39 +246,10 @@ async fn player_logo_without_a_link_replaces_the_previous_one() {
 }
 
 #[tokio::test]
-async fn a_logo_of_the_wrong_type_is_refused_and_the_player_keeps_no_logo() {
-    let emulator = common::emulator().await;
-    let client = common::client(&emulator);
-    let before = player(&client).await;
-    let id = &before.player_id;
-
-    let err = client
-        .upload_player_logo(
-            id,
-            MediaFile::from_bytes("logo.gif", GIF),
-            Some("https://www.example.com"),
-        )
-        .await
-        .expect_err("GIF refused");
-    assert!(err.is_bad_request(), "{err:?}");
-    assert_eq!(problem_name(&err), Some("file"), "{err}");
-
-    let after = client
-        .get_player()
-        .player_id(id)
-        .send()
-        .await
-        .expect("shown")
-        .into_inner();
-    assert_eq!(after.assets, None);
-    assert_eq!(after, before);
-}
-
-#[tokio::test]
 async fn a_live_stream_thumbnail_that_is_not_jpeg_is_refused_and_nothing_changes() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let before = live_stream(&client).await;
+    let before = common::create_live_stream(&client, "Weekly demo").await;
     let id = &before.live_stream_id;
 
     let err = client
@@ -367,7 +273,7 @@ async fn a_live_stream_thumbnail_that_is_not_jpeg_is_refused_and_nothing_changes
 async fn an_invalid_webvtt_caption_or_chapter_is_refused_and_nothing_is_stored() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let id = video(&client).await.video_id;
+    let id = common::create_video(&client, TITLE).await.video_id;
 
     let err = client
         .upload_caption(&id, "en", MediaFile::from_bytes("en.vtt", NOT_WEBVTT))
@@ -390,7 +296,7 @@ async fn an_invalid_webvtt_caption_or_chapter_is_refused_and_nothing_is_stored()
 async fn an_invalid_language_is_refused_and_nothing_is_stored() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let id = video(&client).await.video_id;
+    let id = common::create_video(&client, TITLE).await.video_id;
 
     let err = client
         .upload_caption(
@@ -480,7 +386,7 @@ async fn uploads_to_unknown_resources_are_not_found_and_create_nothing() {
 async fn empty_and_missing_files_and_empty_ids_fail_before_any_request() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let id = video(&client).await.video_id;
+    let id = common::create_video(&client, TITLE).await.video_id;
 
     let err = client
         .upload_caption(&id, "en", MediaFile::from_bytes("en.vtt", ""))
@@ -501,7 +407,7 @@ async fn empty_and_missing_files_and_empty_ids_fail_before_any_request() {
         .expect_err("empty id");
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     let err = client
-        .upload_chapter(&id, "", MediaFile::from_bytes("a.vtt", CHAPTERS_FR))
+        .upload_chapter(&id, "", MediaFile::from_bytes("a.vtt", CHAPTERS))
         .await
         .expect_err("empty language");
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
@@ -525,7 +431,7 @@ async fn empty_and_missing_files_and_empty_ids_fail_before_any_request() {
 async fn rate_limited_uploads_are_sent_again_whole() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let id = video(&client).await.video_id;
+    let id = common::create_video(&client, TITLE).await.video_id;
     emulator.set_faults(FaultSettings {
         rate_limit: Some(RateLimit {
             limit: 2,

@@ -1,65 +1,23 @@
 //! Video uploads through the SDK: one request or chunks, readers and
-//! unknown-size streams, progress, delegated tokens, resume, bad sources.
+//! unknown-size streams, progress, bad sources refused before anything is
+//! sent; a delegated chunked upload with an upload token (three chunks, one
+//! video); and resume, of an upload with a gap and of one cut off mid-way
+//! by a new client, sending only the missing parts. What the emulator
+//! serves back is compared with the source by SHA-256.
 
 use std::sync::{Arc, Mutex};
 
 use apivideo::prelude::*;
-use apivideo::types::{TokenCreationPayload, Video, VideoCreationPayload};
+use apivideo::types::{TokenCreationPayload, VideoStatusIngestStatus};
 use apivideo::{Client, Config, Progress, SourceErrorKind};
+use apivideo_emulator::FaultSettings;
+use futures::TryStreamExt;
 
-use crate::common;
+use crate::common::{self, MIB, mp4_url, served_sha256, sha256_hex};
 
-const MIB: usize = 1024 * 1024;
-const CHUNK: u64 = 5 * MIB as u64;
-
-/// Deterministic, not-all-zero bytes.
-fn data(len: usize) -> Vec<u8> {
-    let mut x: u32 = 0x1234_5678;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
-
-fn temp_file(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("movie.mp4");
-    std::fs::write(&path, bytes).unwrap();
-    (dir, path)
-}
-
-async fn new_video(client: &Client) -> Video {
-    client
-        .create_video()
-        .body(VideoCreationPayload::builder().title("upload test"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-}
-
-/// The source the emulator serves back for a video.
-async fn served(client: &Client, video_id: &str) -> Vec<u8> {
-    let video = client
-        .get_video()
-        .video_id(video_id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
-    let url = video.assets.and_then(|a| a.mp4).expect("an mp4 asset");
-    reqwest::get(url)
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
-}
+const CHUNK: u64 = 5 * MIB;
+const TITLE: &str = "upload test";
+const SOURCE_ROUTE: &str = "POST /videos/{videoId}/source";
 
 fn upload_parts(emulator: &apivideo_emulator::Emulator) -> u64 {
     emulator.stats().event("upload.parts")
@@ -69,9 +27,9 @@ fn upload_parts(emulator: &apivideo_emulator::Emulator) -> u64 {
 async fn a_small_file_goes_in_one_request() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let video = new_video(&client).await;
-    let bytes = data(300_000);
-    let (_dir, path) = temp_file(&bytes);
+    let video = common::create_video(&client, TITLE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha) = common::source_file(dir.path(), "movie.mp4", 300_000, 1).await;
     let uploaded = client
         .upload_video(&video.video_id)
         .from_path(&path)
@@ -79,16 +37,17 @@ async fn a_small_file_goes_in_one_request() {
         .expect("uploaded");
     assert_eq!(uploaded.video_id, video.video_id);
     assert_eq!(upload_parts(&emulator), 1);
-    assert_eq!(served(&client, &video.video_id).await, bytes);
+    assert_eq!(served_sha256(&mp4_url(&video)).await, (300_000, sha));
 }
 
 #[tokio::test]
 async fn a_large_file_goes_in_chunks_with_progress() {
     let emulator = common::emulator().await;
     let client = Client::with_config(common::config(&emulator).with_chunk_size(CHUNK)).unwrap();
-    let video = new_video(&client).await;
-    let bytes = data(11 * MIB);
-    let (_dir, path) = temp_file(&bytes);
+    let video = common::create_video(&client, TITLE).await;
+    let size = 11 * MIB;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha) = common::source_file(dir.path(), "movie.mp4", size, 2).await;
     let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
     let sink = seen.clone();
     client
@@ -98,12 +57,12 @@ async fn a_large_file_goes_in_chunks_with_progress() {
         .await
         .expect("uploaded");
     assert_eq!(upload_parts(&emulator), 3, "11 MiB in 5 MiB chunks");
-    assert_eq!(served(&client, &video.video_id).await, bytes);
+    assert_eq!(served_sha256(&mp4_url(&video)).await, (size, sha));
     let seen = seen.lock().unwrap().clone();
     let last = seen.last().expect("progress was reported");
     assert_eq!(
         (last.bytes_sent, last.total_bytes, last.part, last.parts),
-        (bytes.len() as u64, Some(bytes.len() as u64), 3, Some(3))
+        (size, Some(size), 3, Some(3))
     );
     assert!(
         seen.windows(2).all(|w| w[0].bytes_sent <= w[1].bytes_sent),
@@ -117,24 +76,25 @@ async fn a_large_file_goes_in_chunks_with_progress() {
         .unwrap()
         .into_inner();
     let ingest = status.ingest.expect("ingest");
-    assert_eq!(ingest.filesize, Some(bytes.len() as i64));
+    assert_eq!(ingest.filesize, Some(size as i64));
 }
 
 #[tokio::test]
 async fn a_reader_of_known_size_and_a_stream_of_unknown_size() {
     let emulator = common::emulator().await;
     let client = Client::with_config(common::config(&emulator).with_chunk_size(CHUNK)).unwrap();
-    let bytes = data(11 * MIB);
+    let bytes = common::source_bytes(11 * MIB, 3);
+    let expected = (bytes.len() as u64, sha256_hex(&bytes));
 
-    let video = new_video(&client).await;
+    let video = common::create_video(&client, TITLE).await;
     client
         .upload_video(&video.video_id)
         .from_reader(&bytes[..], bytes.len() as u64)
         .await
         .expect("uploaded");
-    assert_eq!(served(&client, &video.video_id).await, bytes);
+    assert_eq!(served_sha256(&mp4_url(&video)).await, expected);
 
-    let progressive = new_video(&client).await;
+    let progressive = common::create_video(&client, TITLE).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     client
         .upload_video(&progressive.video_id)
@@ -142,7 +102,7 @@ async fn a_reader_of_known_size_and_a_stream_of_unknown_size() {
         .from_stream(&bytes[..])
         .await
         .expect("uploaded as a progressive session");
-    assert_eq!(served(&client, &progressive.video_id).await, bytes);
+    assert_eq!(served_sha256(&mp4_url(&progressive)).await, expected);
     let mut last = None;
     while let Ok(p) = rx.try_recv() {
         last = Some(p);
@@ -156,47 +116,16 @@ async fn a_reader_of_known_size_and_a_stream_of_unknown_size() {
 }
 
 #[tokio::test]
-async fn a_delegated_chunked_upload_makes_one_video() {
-    let emulator = common::emulator().await;
-    let owner = common::client(&emulator);
-    let token = owner
-        .create_upload_token()
-        .body(TokenCreationPayload { ttl: 0 })
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
-    let token = token.token.expect("a token");
-    let anonymous =
-        Client::with_config(Config::new(emulator.base_url()).with_chunk_size(CHUNK)).unwrap();
-    let bytes = data(12 * MIB);
-    let (_dir, path) = temp_file(&bytes);
-    let video = anonymous
-        .upload_with_upload_token(&token)
-        .from_path(&path)
-        .await
-        .expect("uploaded");
-    assert_eq!(upload_parts(&emulator), 3);
-    let videos = owner.list_videos().send().await.unwrap();
-    assert_eq!(videos.data.len(), 1, "three chunks, one video");
-    assert_eq!(videos.data[0].video_id, video.video_id);
-    assert_eq!(served(&owner, &video.video_id).await, bytes);
-    assert_eq!(
-        common::auth_calls(&emulator).0,
-        1,
-        "only the owner authenticated"
-    );
-}
-
-#[tokio::test]
 async fn resume_sends_only_the_missing_parts() {
     let emulator = common::emulator().await;
     let client = Client::with_config(common::config(&emulator).with_chunk_size(CHUNK)).unwrap();
-    let video = new_video(&client).await;
-    let bytes = data(13 * MIB);
-    let (_dir, path) = temp_file(&bytes);
+    let video = common::create_video(&client, TITLE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha) = common::source_file(dir.path(), "movie.mp4", 13 * MIB, 4).await;
+    let bytes = std::fs::read(&path).unwrap();
+    let chunk = CHUNK as usize;
     // An earlier run sent parts 1 and 3 of 3, then stopped.
-    for (index, range) in [(1usize, 0..5 * MIB), (3, 10 * MIB..bytes.len())] {
+    for (index, range) in [(1, 0..chunk), (3, 2 * chunk..bytes.len())] {
         let form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(bytes[range].to_vec()).file_name("movie.mp4"),
@@ -224,7 +153,7 @@ async fn resume_sends_only_the_missing_parts() {
         .await
         .expect("resumed");
     assert_eq!(upload_parts(&emulator), 3, "only part 2 was sent");
-    assert_eq!(served(&client, &video.video_id).await, bytes);
+    assert_eq!(served_sha256(&mp4_url(&video)).await, (13 * MIB, sha));
 
     // Resuming a finished upload sends nothing.
     fresh
@@ -237,44 +166,10 @@ async fn resume_sends_only_the_missing_parts() {
 }
 
 #[tokio::test]
-async fn resume_with_another_chunk_size_is_refused() {
-    let emulator = common::emulator().await;
-    let client = common::client(&emulator);
-    let video = new_video(&client).await;
-    let bytes = data(11 * MIB);
-    let (_dir, path) = temp_file(&bytes);
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes[..5 * MIB].to_vec()).file_name("m.mp4"),
-    );
-    reqwest::Client::new()
-        .post(format!(
-            "{}/videos/{}/source",
-            emulator.base_url(),
-            video.video_id
-        ))
-        .basic_auth(common::KEY, Some(""))
-        .header("Content-Range", "part 1/3")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let err = client
-        .upload_video(&video.video_id)
-        .chunk_size(6 * MIB as u64)
-        .resume()
-        .from_path(&path)
-        .await
-        .expect_err("2 parts here, 3 on the server");
-    assert_eq!(err.source_kind(), Some(SourceErrorKind::ChunkSizeMismatch));
-    assert_eq!(upload_parts(&emulator), 1, "nothing more was sent");
-}
-
-#[tokio::test]
 async fn bad_sources_are_refused_before_anything_is_sent() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let video = new_video(&client).await;
+    let video = common::create_video(&client, TITLE).await;
     let dir = tempfile::tempdir().unwrap();
 
     let err = client
@@ -301,7 +196,7 @@ async fn bad_sources_are_refused_before_anything_is_sent() {
         .unwrap_err();
     assert!(err.is_config(), "{err:?}");
 
-    let short = data(1000);
+    let short = common::source_bytes(1000, 5);
     let err = client
         .upload_video(&video.video_id)
         .from_reader(&short[..], 2000)
@@ -325,36 +220,201 @@ async fn bad_sources_are_refused_before_anything_is_sent() {
         .into_inner();
     assert_ne!(
         status.ingest.and_then(|i| i.status),
-        Some(apivideo::types::VideoStatusIngestStatus::Uploaded)
+        Some(VideoStatusIngestStatus::Uploaded)
     );
 }
 
-#[tokio::test]
-async fn a_file_that_shrinks_mid_upload_stops_the_upload() {
+/// A client holding only an upload token sends a file in three chunks; the
+/// first creates the video and the other two name it, so the project gains
+/// one video, not three.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_three_chunk_upload_with_an_upload_token_makes_one_video() {
+    const SIZE: u64 = 2 * CHUNK + 2 * MIB + 5;
     let emulator = common::emulator().await;
-    let client = Client::with_config(common::config(&emulator).with_chunk_size(CHUNK)).unwrap();
-    let video = new_video(&client).await;
-    let bytes = data(11 * MIB);
-    let (_dir, path) = temp_file(&bytes);
-    let target = path.clone();
-    let err = client
-        .upload_video(&video.video_id)
+    let owner = common::client(&emulator);
+    let existing = common::create_video(&owner, "Already there").await;
+    let token = owner
+        .create_upload_token()
+        .body(TokenCreationPayload { ttl: 600 })
+        .send()
+        .await
+        .expect("token created")
+        .into_inner()
+        .token
+        .expect("token");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, sha) = common::source_file(dir.path(), "field-trip.mp4", SIZE, 3).await;
+
+    emulator.reset_stats();
+    let delegate = Client::with_config(
+        Config::new(emulator.base_url())
+            .with_chunk_size(CHUNK)
+            .with_retry_policy(common::fast_retries()),
+    )
+    .expect("valid config");
+    let video = delegate
+        .upload_with_upload_token(&token)
+        .from_path(&path)
+        .await
+        .expect("uploaded");
+
+    let stats = emulator.stats();
+    assert_eq!(stats.requests_to("POST /upload"), 3, "three chunks");
+    assert_eq!(common::responses(&emulator, "POST /upload", 201), 3);
+    assert_eq!(stats.event("upload.parts"), 3);
+    assert_eq!(
+        common::auth_calls(&emulator),
+        (0, 0),
+        "no API key, no token"
+    );
+
+    let videos: Vec<_> = owner
+        .list_videos()
+        .stream()
+        .try_collect()
+        .await
+        .expect("videos listed");
+    assert_eq!(videos.len(), 2, "one new video, not three: {videos:?}");
+    let new: Vec<_> = videos
+        .iter()
+        .filter(|v| v.video_id != existing.video_id)
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].video_id, video.video_id);
+    assert_eq!(new[0].title.as_deref(), Some("field-trip.mp4"));
+
+    let ingest = owner
+        .get_video_status()
+        .video_id(&video.video_id)
+        .send()
+        .await
+        .expect("status")
+        .into_inner()
+        .ingest
+        .expect("ingest");
+    assert_eq!(ingest.status, Some(VideoStatusIngestStatus::Uploaded));
+    assert_eq!(ingest.filesize, Some(SIZE as i64));
+    let parts = ingest.received_parts.expect("parts");
+    assert_eq!((parts.parts, parts.total), (vec![1, 2, 3], Some(3)));
+    assert_eq!(served_sha256(&mp4_url(&video)).await, (SIZE, sha));
+}
+
+/// An upload cut off after two of its six parts (every request dropped from
+/// then on) is finished by a new client with `.resume()`, which sends only
+/// the four missing parts; the result is byte-identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts() {
+    const SIZE: u64 = 5 * CHUNK + 2 * MIB + 123;
+    const PARTS: u64 = 6;
+    assert_eq!(SIZE.div_ceil(CHUNK), PARTS);
+    let emulator = Arc::new(common::emulator().await);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, sha) = common::source_file(dir.path(), "course.mp4", SIZE, 7).await;
+
+    let first = common::client(&emulator);
+    let video = common::create_video(&first, "Course").await;
+    let id = video.video_id.clone();
+
+    // The network goes away once two parts are through.
+    let cut = emulator.clone();
+    let err = first
+        .upload_video(&id)
+        .chunk_size(CHUNK)
         .on_progress(move |p| {
-            // Once part 1 is through, cut the file.
-            if p.part == 1 && p.bytes_sent >= CHUNK {
-                let _ = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&target)
-                    .and_then(|f| f.set_len(CHUNK + 10));
+            if p.bytes_sent >= 2 * CHUNK {
+                cut.set_faults(FaultSettings {
+                    drop_rate: 1.0,
+                    ..FaultSettings::default()
+                });
             }
         })
         .from_path(&path)
         .await
-        .expect_err("the file changed");
-    assert_eq!(err.source_kind(), Some(SourceErrorKind::Changed), "{err:?}");
+        .expect_err("the upload is cut off");
+    assert!(err.is_transport(), "{err:?}");
+    assert_eq!(common::responses(&emulator, SOURCE_ROUTE, 201), 2);
+    emulator.set_faults(FaultSettings::default());
+    drop(first);
+
+    let second = common::client(&emulator);
+    let interrupted = second
+        .get_video_status()
+        .video_id(&id)
+        .send()
+        .await
+        .expect("status")
+        .into_inner()
+        .ingest
+        .expect("ingest");
+    assert_eq!(interrupted.status, Some(VideoStatusIngestStatus::Uploading));
+    let received = interrupted.received_parts.expect("received parts");
+    assert_eq!((received.parts, received.total), (vec![1, 2], Some(6)));
+    let mp4 = mp4_url(&video);
+    let not_yet = reqwest::get(&mp4).await.expect("reachable");
+    assert_eq!(not_yet.status(), reqwest::StatusCode::NOT_FOUND);
+
+    // Resuming with another chunk size would cut the file differently.
+    emulator.reset_stats();
+    let mismatch = second
+        .upload_video(&id)
+        .resume()
+        .chunk_size(2 * CHUNK)
+        .from_path(&path)
+        .await
+        .expect_err("another chunk size is refused");
     assert_eq!(
-        upload_parts(&emulator),
-        1,
-        "no part of the changed file was accepted"
+        mismatch.source_kind(),
+        Some(SourceErrorKind::ChunkSizeMismatch),
+        "{mismatch:?}"
     );
+    assert_eq!(emulator.stats().requests_to(SOURCE_ROUTE), 0);
+
+    emulator.reset_stats();
+    let reports: Arc<Mutex<Vec<Progress>>> = Arc::default();
+    let seen = reports.clone();
+    let resumed = second
+        .upload_video(&id)
+        .resume()
+        .chunk_size(CHUNK)
+        .on_progress(move |p| seen.lock().expect("not poisoned").push(p))
+        .from_path(&path)
+        .await
+        .expect("resumed");
+    assert_eq!(resumed.video_id, id);
+    assert_eq!(resumed.title.as_deref(), Some("Course"));
+
+    let stats = emulator.stats();
+    assert_eq!(
+        stats.requests_to(SOURCE_ROUTE),
+        PARTS - 2,
+        "only the missing parts"
+    );
+    assert_eq!(stats.event("upload.parts"), PARTS - 2);
+    assert_eq!(stats.event("upload.bytes"), SIZE - 2 * CHUNK);
+    assert_eq!(stats.requests_to("GET /videos/{videoId}/status"), 1);
+    let reports = reports.lock().expect("not poisoned").clone();
+    assert!(
+        reports
+            .iter()
+            .all(|p| p.part >= 3 && p.bytes_sent >= 2 * CHUNK),
+        "skipped parts count as sent: {reports:?}"
+    );
+    let last = reports.last().expect("progress reported");
+    assert_eq!(
+        (last.bytes_sent, last.total_bytes, last.part, last.parts),
+        (SIZE, Some(SIZE), 6, Some(6))
+    );
+
+    let done = second
+        .get_video_status()
+        .video_id(&id)
+        .send()
+        .await
+        .expect("status")
+        .into_inner()
+        .ingest
+        .expect("ingest");
+    assert_eq!(done.status, Some(VideoStatusIngestStatus::Uploaded));
+    assert_eq!(done.filesize, Some(SIZE as i64));
+    assert_eq!(served_sha256(&mp4).await, (SIZE, sha));
 }

@@ -1,0 +1,183 @@
+//! Analytics: player sessions of a video and of a live stream, recorded
+//! through the emulator's admin API, listed by period and metadata, with
+//! the events of one session.
+
+use apivideo::prelude::*;
+use futures::TryStreamExt;
+use serde_json::json;
+
+use super::{Calls, meta};
+use crate::common;
+
+pub(super) const TAG: &str = "Analytics";
+pub(super) const OPERATIONS: &[&str] = &[
+    "list_video_sessions",
+    "list_session_events",
+    "list_live_stream_sessions",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_answer_what_was_sent() {
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    let mut calls = Calls::new(OPERATIONS);
+    let video_id = common::create_video(&client, "Maths 101").await.video_id;
+    let live_stream_id = common::create_live_stream(&client, "Office hours")
+        .await
+        .live_stream_id;
+
+    let session = json!({
+        "videoId": video_id,
+        "loadedAt": "2024-03-05T10:00:00Z",
+        "endedAt": "2024-03-05T10:05:00Z",
+        "metadata": {"plan": "premium"},
+        "location": {"country": "France", "city": "Paris"},
+        "referrer": {"url": "https://school.example.com/", "medium": "unknown", "source": "unknown", "searchTerm": "fractions"},
+        "device": {"type": "computer", "vendor": "Lenovo", "model": "ThinkPad"},
+        "os": {"name": "Linux", "shortname": "LIN", "version": "6.1"},
+        "client": {"type": "browser", "name": "Firefox", "version": "125.0"},
+    });
+    let recorded = common::admin_post(&emulator, "/_emulator/analytics/sessions", session).await;
+    let session_id = recorded["sessionId"]
+        .as_str()
+        .expect("session id")
+        .to_owned();
+    // Another session of the video, without the metadata, another month.
+    common::admin_post(
+        &emulator,
+        "/_emulator/analytics/sessions",
+        json!({"videoId": video_id, "loadedAt": "2024-04-01T08:00:00Z"}),
+    )
+    .await;
+    let events = json!([
+        {"type": "ready", "at": 0, "emittedAt": "2024-03-05T10:00:01Z"},
+        {"type": "play", "at": 0, "emittedAt": "2024-03-05T10:00:02Z"},
+        {"type": "seek.forward", "from": 10, "to": 30, "emittedAt": "2024-03-05T10:00:12Z"},
+        {"type": "end", "at": 300, "emittedAt": "2024-03-05T10:05:00Z"},
+    ]);
+    common::admin_post(
+        &emulator,
+        &format!("/_emulator/analytics/sessions/{session_id}/events"),
+        events,
+    )
+    .await;
+    common::admin_post(
+        &emulator,
+        "/_emulator/analytics/sessions",
+        json!({"liveStreamId": live_stream_id, "loadedAt": "2024-03-06T18:00:00Z", "location": {"country": "Japan", "city": "Osaka"}}),
+    )
+    .await;
+
+    calls.called("list_video_sessions");
+    let sessions: Vec<_> = client
+        .list_video_sessions(&video_id, "2024-03")
+        .metadata("plan", "premium")
+        .stream()
+        .try_collect()
+        .await
+        .expect("video sessions listed");
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let s = &sessions[0];
+    let inner = s.session.as_ref().expect("session");
+    assert_eq!(inner.session_id.as_deref(), Some(session_id.as_str()));
+    assert_eq!(
+        inner.loaded_at.map(|t| t.to_rfc3339()),
+        Some("2024-03-05T10:00:00+00:00".to_owned())
+    );
+    assert_eq!(
+        inner.ended_at.map(|t| t.to_rfc3339()),
+        Some("2024-03-05T10:05:00+00:00".to_owned())
+    );
+    assert_eq!(inner.metadata, vec![meta("plan", "premium")]);
+    let location = s.location.as_ref().expect("location");
+    assert_eq!(
+        (location.country.as_deref(), location.city.as_deref()),
+        (Some("France"), Some("Paris"))
+    );
+    let referrer = s.referrer.as_ref().expect("referrer");
+    assert_eq!(referrer.url.as_deref(), Some("https://school.example.com/"));
+    assert_eq!(referrer.search_term.as_deref(), Some("fractions"));
+    let device = s.device.as_ref().expect("device");
+    assert_eq!(
+        (
+            device.type_.as_deref(),
+            device.vendor.as_deref(),
+            device.model.as_deref()
+        ),
+        (Some("computer"), Some("Lenovo"), Some("ThinkPad"))
+    );
+    let os = s.os.as_ref().expect("os");
+    assert_eq!(
+        (
+            os.name.as_deref(),
+            os.shortname.as_deref(),
+            os.version.as_deref()
+        ),
+        (Some("Linux"), Some("LIN"), Some("6.1"))
+    );
+    let browser = s.client.as_ref().expect("client");
+    assert_eq!(
+        (
+            browser.type_.as_deref(),
+            browser.name.as_deref(),
+            browser.version.as_deref()
+        ),
+        (Some("browser"), Some("Firefox"), Some("125.0"))
+    );
+    let all_2024: Vec<_> = client
+        .list_video_sessions(&video_id, "2024")
+        .stream()
+        .try_collect()
+        .await
+        .expect("video sessions listed");
+    assert_eq!(all_2024.len(), 2);
+
+    calls.called("list_session_events");
+    let events: Vec<_> = client
+        .list_session_events()
+        .session_id(&session_id)
+        .stream()
+        .try_collect()
+        .await
+        .expect("events listed");
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| (e.type_.clone().unwrap_or_default(), e.at, e.from, e.to))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("ready".to_owned(), Some(0), None, None),
+            ("play".to_owned(), Some(0), None, None),
+            ("seek.forward".to_owned(), None, Some(10), Some(30)),
+            ("end".to_owned(), Some(300), None, None),
+        ]
+    );
+
+    calls.called("list_live_stream_sessions");
+    let live: Vec<_> = client
+        .list_live_stream_sessions()
+        .live_stream_id(&live_stream_id)
+        .period("2024-03-06")
+        .stream()
+        .try_collect()
+        .await
+        .expect("live stream sessions listed");
+    assert_eq!(live.len(), 1, "{live:?}");
+    let location = live[0].location.as_ref().expect("location");
+    assert_eq!(
+        (location.country.as_deref(), location.city.as_deref()),
+        (Some("Japan"), Some("Osaka"))
+    );
+    let other_day: Vec<_> = client
+        .list_live_stream_sessions()
+        .live_stream_id(&live_stream_id)
+        .period("2024-03-07")
+        .stream()
+        .try_collect()
+        .await
+        .expect("live stream sessions listed");
+    assert!(other_day.is_empty());
+
+    calls.assert_all_called_and_answered(&emulator);
+}
