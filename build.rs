@@ -18,6 +18,7 @@ fn main() {
         ("apivideo.rs", &generated.code),
         ("operations.rs", &generated.operations_index),
         ("schema_roundtrip.rs", &generated.schema_roundtrip),
+        ("paginated.rs", &generated.paginated),
     ] {
         if let Err(e) = std::fs::write(out.join(file), text) {
             println!("cargo::error=cannot write {file}: {e}");

@@ -13,9 +13,17 @@
 //! `metadata[key]=value` filters) are not generated; [`spec::OPERATIONS`]
 //! lists them with `handwritten: true`, and the `apivideo` crate implements
 //! them with the types from [`types`].
+//!
+//! Every generated builder's `send()` returns [`error::Result`]: the
+//! pipeline wraps progenitor's `send` so that its error becomes
+//! [`error::Error`], the one error type of the SDK, and
+//! `send_with_response()` keeps the answer's status and headers. List
+//! builders implement [`pagination::Paginated`].
 #![forbid(unsafe_code)]
 
+pub mod error;
 pub mod hooks;
+pub mod pagination;
 pub mod patch;
 pub mod spec;
 

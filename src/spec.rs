@@ -17,6 +17,11 @@ pub struct Operation {
     pub paginated: bool,
     /// Taken out of generation; the `apivideo` crate implements it by hand.
     pub handwritten: bool,
+    /// Sending it twice has the effect of sending it once: GET, HEAD, PUT,
+    /// DELETE, PATCH, and the POSTs marked `x-idempotent` (uploads that
+    /// replace a file, the token calls). The SDK retries an operation that
+    /// is not idempotent only when the server provably did not act on it.
+    pub idempotent: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

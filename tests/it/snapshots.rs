@@ -36,6 +36,13 @@ fn surface() {
     check("surface", &g.surface_text());
 }
 
+/// The `Paginated` impls the pipeline derives from `x-paginated`.
+#[test]
+fn paginated_impls() {
+    let g = generated();
+    check("paginated", &g.paginated);
+}
+
 #[test]
 fn surface_lists_every_operation() {
     let g = generated();
@@ -69,6 +76,7 @@ fn no_orphan_snapshots() {
     let g = generated();
     let mut expected: BTreeSet<String> = g.sections.iter().map(|s| s.name.clone()).collect();
     expected.insert("surface".to_owned());
+    expected.insert("paginated".to_owned());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
         .expect("tests/snapshots exists")

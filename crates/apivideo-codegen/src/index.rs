@@ -3,7 +3,7 @@
 //! tests use to round-trip every example in the spec.
 
 use crate::preprocess::Handwritten;
-use crate::spec::{PAGINATED_EXT, Spec};
+use crate::spec::{IDEMPOTENT_EXT, PAGINATED_EXT, Spec};
 use serde_json::Value;
 
 /// `pub const OPERATIONS: &[Operation]` and friends, for `apivideo_raw::spec`.
@@ -12,19 +12,44 @@ pub(crate) fn operations_index(spec: &Spec, handwritten: &[Handwritten]) -> Stri
         "/// Every operation in `openapi.yaml`, generated or handwritten, in document order.\n\
          pub const OPERATIONS: &[Operation] = &[\n",
     );
+    let mut idempotent = Vec::new();
     for op in spec.operations() {
         let id = op.id.as_deref().unwrap_or_default();
         let hand = handwritten.iter().any(|h| h.operation_id == id);
+        let safe = is_idempotent(op);
+        if safe {
+            idempotent.push(format!("{id:?}"));
+        }
         out.push_str(&format!(
-            "    Operation {{ id: {id:?}, method: {:?}, path: {:?}, tag: {:?}, paginated: {}, handwritten: {hand} }},\n",
+            "    Operation {{ id: {id:?}, method: {:?}, path: {:?}, tag: {:?}, paginated: {}, handwritten: {hand}, idempotent: {safe} }},\n",
             op.method,
             op.path,
             op.tag().unwrap_or_default(),
             op.flag(PAGINATED_EXT),
         ));
     }
-    out.push_str("];\n");
+    out.push_str("];\n\n");
+    out.push_str(&format!(
+        "/// Whether sending operation `id` twice has the effect of sending it once\n\
+         /// (see [`Operation::idempotent`]); `false` for an unknown id.\n\
+         pub fn is_idempotent(id: &str) -> bool {{\n    matches!(id, {})\n}}\n",
+        if idempotent.is_empty() {
+            "\"\"".to_owned()
+        } else {
+            idempotent.join(" | ")
+        }
+    ));
     out
+}
+
+/// GET, HEAD, PUT, DELETE and PATCH (which in this API sets the fields it
+/// names) are idempotent; a POST is only when marked `x-idempotent: true`
+/// (an upload that replaces a file, the token calls).
+fn is_idempotent(op: &crate::spec::Operation) -> bool {
+    match op.method.as_str() {
+        "GET" | "HEAD" | "PUT" | "DELETE" | "PATCH" | "OPTIONS" => true,
+        _ => op.flag(IDEMPOTENT_EXT),
+    }
 }
 
 /// A function `roundtrip(schema, value)` that deserializes `value` into the

@@ -1,6 +1,7 @@
 //! The codegen pipeline for the api.video SDK, as one library function.
 //!
-//! [`generate`] runs load → validate → preprocess → progenitor → prettyplease.
+//! [`generate`] runs load → validate → preprocess → progenitor → the SDK
+//! layer (`send` returning the SDK's error, pagination impls) → prettyplease.
 //! `build.rs`, the snapshot tests and `cargo xtask` all call it, so a snapshot
 //! pins exactly what gets compiled.
 #![forbid(unsafe_code)]
@@ -11,6 +12,7 @@ mod example_check;
 mod index;
 mod preprocess;
 pub(crate) mod progenitor;
+mod sdk_layer;
 mod spec;
 mod split;
 mod surface;
@@ -19,7 +21,7 @@ mod validate;
 pub use checks::{Finding, lint};
 pub use error::{Error, Violation};
 pub use preprocess::Handwritten;
-pub use spec::{HANDWRITTEN_EXT, Operation, PAGINATED_EXT, Spec};
+pub use spec::{HANDWRITTEN_EXT, IDEMPOTENT_EXT, Operation, PAGINATED_EXT, Spec};
 pub use split::Section;
 pub use surface::SurfaceEntry;
 
@@ -40,6 +42,8 @@ pub struct Generated {
     pub operations_index: String,
     /// A `roundtrip(schema, value)` dispatcher over every component schema.
     pub schema_roundtrip: String,
+    /// The `Paginated` impls of the generated list builders.
+    pub paginated: String,
 }
 
 impl Generated {
@@ -67,7 +71,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, Error> {
     }
     let (trimmed, handwritten) = preprocess::preprocess(&spec)?;
     let tokens = progenitor::generate_tokens(&trimmed, &spec.replacements())?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax(e.to_string()))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax(e.to_string()))?;
+    sdk_layer::rewrite_sends(&mut file)?;
     let code = prettyplease::unparse(&file);
     let sections = split::split(&file, &spec);
     let surface = surface::surface(&spec, &handwritten);
@@ -76,6 +81,7 @@ pub fn generate(spec_text: &str) -> Result<Generated, Error> {
         surface,
         operations_index: index::operations_index(&spec, &handwritten),
         schema_roundtrip: index::schema_roundtrip(&spec),
+        paginated: sdk_layer::paginated_impls(&spec, &handwritten)?,
         handwritten,
         sections,
     })

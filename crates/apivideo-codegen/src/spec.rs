@@ -7,6 +7,9 @@ use crate::Error;
 
 /// The vendor extension that marks a list operation as paginated.
 pub const PAGINATED_EXT: &str = "x-paginated";
+/// The vendor extension that marks a POST as safe to send twice (it
+/// replaces what it uploads, or only issues tokens).
+pub const IDEMPOTENT_EXT: &str = "x-idempotent";
 /// The vendor extension that marks an operation the SDK implements by hand.
 pub const HANDWRITTEN_EXT: &str = "x-rust-handwritten";
 

@@ -39,7 +39,6 @@ async fn run() -> Result<()> {
         .body(VideoCreationPayload::builder().title("overhead"))
         .send()
         .await?
-        .into_inner()
         .video_id;
 
     let http = reqwest::Client::new();
@@ -58,12 +57,7 @@ async fn run() -> Result<()> {
     let url = emulator.url(&format!("/videos/{video}"));
 
     let sdk_get = || async {
-        let got = client
-            .get_video()
-            .video_id(&video)
-            .send()
-            .await?
-            .into_inner();
+        let got = client.get_video().video_id(&video).send().await?;
         Ok::<Video, Box<dyn std::error::Error + Send + Sync>>(got)
     };
     let bare_get = || async {

@@ -1,5 +1,5 @@
 //! Upload throughput of a generated 1 GiB file through
-//! `client.upload_video(id).from_path(..)` (default 50 MiB chunks) against
+//! `client.upload_video().video_id(id).file(..).send()` (default 50 MiB chunks) against
 //! `curl` sending the same chunks to the same emulator, one process per
 //! chunk; and the client's peak RSS during the SDK upload with 50 MiB and
 //! 128 MiB chunks.
@@ -132,9 +132,11 @@ async fn sdk_upload(client: &Client, path: &Path, chunk: u64) -> Result<(Duratio
     let video = create(client, "sdk upload").await?;
     let started = Instant::now();
     client
-        .upload_video(&video)
+        .upload_video()
+        .video_id(&video)
         .chunk_size(chunk)
-        .from_path(path)
+        .file(path)
+        .send()
         .await?;
     let elapsed = started.elapsed();
     let peak = common::self_status("VmHWM")?;
@@ -179,19 +181,13 @@ async fn create(client: &Client, title: &str) -> Result<String> {
         .body(VideoCreationPayload::builder().title(title))
         .send()
         .await?
-        .into_inner()
         .video_id)
 }
 
 /// Checks that the emulator has the whole source, then deletes the video
 /// (and its stored gigabytes).
 async fn check_and_delete(client: &Client, video: &str) -> Result<()> {
-    let status = client
-        .get_video_status()
-        .video_id(video)
-        .send()
-        .await?
-        .into_inner();
+    let status = client.get_video_status().video_id(video).send().await?;
     let ingest = status.ingest.ok_or("no ingest status")?;
     if ingest.filesize != Some(SIZE as i64) {
         return Err(format!("emulator has {:?} bytes, sent {SIZE}", ingest.filesize).into());

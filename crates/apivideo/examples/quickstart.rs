@@ -62,8 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }]),
         )
         .send()
-        .await?
-        .into_inner();
+        .await?;
     println!(
         "   created {} ({})",
         video.video_id,
@@ -86,12 +85,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let progress = bar.clone();
     client
-        .upload_video(&video.video_id)
+        .upload_video()
+        .video_id(&video.video_id)
+        .file(&path)
         .on_progress(move |p| {
             progress.set_position(p.bytes_sent);
             progress.set_message(format!("{}/{}", p.part, p.parts.unwrap_or(0)));
         })
-        .from_path(&path)
+        .send()
         .await?;
     bar.finish();
     println!(
@@ -106,18 +107,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("4. Adding English captions and chapters…");
     let caption = client
-        .upload_caption(
-            &video.video_id,
-            "en",
-            MediaFile::from_bytes("en.vtt", CAPTIONS),
-        )
+        .upload_caption()
+        .video_id(&video.video_id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", CAPTIONS))
+        .send()
         .await?;
     let chapter = client
-        .upload_chapter(
-            &video.video_id,
-            "en",
-            MediaFile::from_bytes("en.vtt", CHAPTERS),
-        )
+        .upload_chapter()
+        .video_id(&video.video_id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", CHAPTERS))
+        .send()
         .await?;
     println!(
         "   caption {} and chapters {}",
@@ -145,12 +146,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("7. Asset URLs:");
-    let video = client
-        .get_video()
-        .video_id(&video.video_id)
-        .send()
-        .await?
-        .into_inner();
+    let video = client.get_video().video_id(&video.video_id).send().await?;
     if let Some(assets) = &video.assets {
         for (name, url) in [
             ("player", &assets.player),
@@ -216,12 +212,7 @@ fn write_test_file(path: &std::path::Path, len: u64) -> std::io::Result<()> {
 /// Polls the status until encoding made the video playable (at most ~2 min).
 async fn wait_until_playable(client: &Client, video_id: &str) -> apivideo::Result<()> {
     for _ in 0..240 {
-        let status = client
-            .get_video_status()
-            .video_id(video_id)
-            .send()
-            .await?
-            .into_inner();
+        let status = client.get_video_status().video_id(video_id).send().await?;
         if status.encoding.and_then(|e| e.playable) == Some(true) {
             return Ok(());
         }

@@ -5,16 +5,17 @@
 //! renews it: through `/auth/refresh` with the refresh token when there is
 //! one, falling back to `/auth/api-key` when the refresh is refused. Callers
 //! arriving meanwhile wait for that renewal and share its outcome, so N
-//! concurrent requests cost one auth call.
+//! concurrent requests cost one auth call. The token calls go through the
+//! engine's retry and transport layers, never back through this one.
 
 use std::time::{Duration, Instant};
 
 use apivideo_raw::types::{AccessToken, AuthenticatePayload, RefreshTokenPayload};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use tokio::sync::{Mutex, watch};
+use tokio::sync::Mutex;
 
 use crate::engine::Engine;
 use crate::error::AuthError;
@@ -35,21 +36,27 @@ impl Token {
     }
 }
 
-/// What every caller sees: the current token, or why the last renewal failed.
+/// What every caller sees: the current token, and the last renewal that
+/// the API refused, numbered so a waiter knows whether one ended meanwhile.
 #[derive(Default)]
 struct Slot {
     token: Option<Arc<Token>>,
-    last_error: Option<AuthError>,
+    renewals: u64,
+    refused: Option<AuthError>,
 }
 
 /// The cached token and how to get a new one.
 ///
-/// The token sits in a `watch` channel: reading it takes no lock, and a
-/// renewal wakes every waiting caller at once. A mutex admits one renewer;
-/// callers that find it taken wait for the channel to change.
+/// Reading the token takes a short read lock. Renewing it takes an async
+/// mutex, which admits one renewer at a time: callers that find the token
+/// stale queue on the mutex, and each one, once admitted, first looks
+/// whether the renewal before it succeeded. So N concurrent callers cost one
+/// auth call; and if the renewer is dropped (a timeout, a `select!`), the
+/// mutex is released with it and the next caller in the queue renews, so
+/// nobody waits for a renewal that will never finish.
 pub(crate) struct TokenManager {
     api_key: SecretString,
-    slot: watch::Sender<Slot>,
+    slot: RwLock<Slot>,
     renewing: Mutex<()>,
 }
 
@@ -63,7 +70,7 @@ impl TokenManager {
     pub(crate) fn new(api_key: SecretString) -> Self {
         Self {
             api_key,
-            slot: watch::Sender::new(Slot::default()),
+            slot: RwLock::new(Slot::default()),
             renewing: Mutex::new(()),
         }
     }
@@ -84,6 +91,10 @@ impl TokenManager {
         self.usable(engine, rejected).await
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Slot> {
+        self.slot.read().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A fresh token that is not `rejected`, renewed by this caller or by
     /// whichever caller got there first.
     async fn usable(
@@ -97,48 +108,46 @@ impl TokenManager {
                 .filter(|t| t.fresh(Instant::now()) && Some(&t.header) != rejected)
                 .map(|t| t.header.clone())
         };
-        let mut seen = self.slot.subscribe();
-        loop {
-            if let Some(header) = good(&seen.borrow_and_update()) {
+        let renewals = {
+            let slot = self.read();
+            if let Some(header) = good(&slot) {
                 return Ok(header);
             }
-            match self.renewing.try_lock() {
-                Ok(_renewing) => {
-                    // Another renewal may have finished since the check above.
-                    if let Some(header) = good(&self.slot.borrow()) {
-                        return Ok(header);
-                    }
-                    let refresh = self
-                        .slot
-                        .borrow()
-                        .token
-                        .as_ref()
-                        .and_then(|t| t.refresh.clone());
-                    return match self.renew(engine, refresh).await {
-                        Ok(token) => {
-                            let header = token.header.clone();
-                            self.slot.send_replace(Slot {
-                                token: Some(Arc::new(token)),
-                                last_error: None,
-                            });
-                            Ok(header)
-                        }
-                        Err(e) => {
-                            self.slot
-                                .send_modify(|slot| slot.last_error = Some(e.clone()));
-                            Err(e)
-                        }
-                    };
+            slot.renewals
+        };
+        let _renewing = self.renewing.lock().await;
+        let refresh = {
+            let slot = self.read();
+            if let Some(header) = good(&slot) {
+                return Ok(header);
+            }
+            // A renewal ended while this caller queued, and the API refused
+            // it: the same credentials would be refused again.
+            if slot.renewals != renewals
+                && let Some(e) = &slot.refused
+            {
+                return Err(e.clone());
+            }
+            slot.token.as_ref().and_then(|t| t.refresh.clone())
+        };
+        let outcome = self.renew(engine, refresh).await;
+        let mut slot = self.slot.write().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok(token) => {
+                let header = token.header.clone();
+                slot.token = Some(Arc::new(token));
+                slot.refused = None;
+                slot.renewals += 1;
+                Ok(header)
+            }
+            Err(e) => {
+                // Only a refusal is shared: a transport failure (or this
+                // caller's own deadline) says nothing about the next try.
+                if e.status.is_some() {
+                    slot.refused = Some(e.clone());
+                    slot.renewals += 1;
                 }
-                Err(_) => {
-                    // Someone is renewing: wait for the outcome, shared by all.
-                    if seen.changed().await.is_err() {
-                        return Err(AuthError::new("the token store was dropped"));
-                    }
-                    if let Some(e) = seen.borrow().last_error.clone() {
-                        return Err(e);
-                    }
-                }
+                Err(e)
             }
         }
     }

@@ -8,18 +8,20 @@ use std::sync::Arc;
 use apivideo_raw::hooks::{BoxFuture, Hooks, OperationInfo, RequestHooks};
 
 use crate::config::Config;
-use crate::engine::Engine;
-use crate::error::{AUTH_MARKER, Result};
+use crate::engine::{Engine, Kind};
+use crate::error::Result;
 use crate::rate_limit::RateLimit;
+use apivideo_raw::error::AUTH_MARKER;
 
 /// A client for the api.video API. Cheap to clone; clones share the token,
 /// the connection pool and the rate-limit figures.
 ///
-/// Generated operations are methods of the raw client this dereferences
-/// to, grouped in the `Client*Ext` traits of [`crate::prelude`]:
-/// `client.get_video().video_id(id).send().await?`. Their errors convert
-/// into [`crate::Error`] with `?`. Uploads, the `metadata` filters and the
-/// other multipart operations are methods of this type.
+/// Every operation is called the same way, a builder ended by `send()`,
+/// and fails with [`crate::Error`]:
+/// `client.get_video().video_id(id).send().await?`. Generated operations
+/// are methods of the raw client this dereferences to, grouped in the
+/// `Client*Ext` traits of [`crate::prelude`]; uploads, the `metadata`
+/// filters and the other multipart operations are methods of this type.
 #[derive(Clone)]
 pub struct Client {
     raw: apivideo_raw::Client,
@@ -117,13 +119,20 @@ impl RequestHooks for SdkHooks {
         request: reqwest::Request,
         info: &'a OperationInfo,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        let operation = info.operation_id;
         Box::pin(async move {
-            // Generated requests have in-memory bodies, so a clone replays them.
+            // Generated requests have in-memory bodies, so a clone replays
+            // them. The copy is made before the first send, when it is still
+            // possible, but only of the parts that a retry needs.
             let copy = request.try_clone();
             self.0
-                .execute(info.operation_id, request, move || {
-                    copy.as_ref().and_then(|r| r.try_clone())
-                })
+                .execute(
+                    operation,
+                    apivideo_raw::spec::is_idempotent(operation),
+                    Kind::Call,
+                    request,
+                    move || std::future::ready(copy.as_ref().and_then(|r| r.try_clone())),
+                )
                 .await
         })
     }

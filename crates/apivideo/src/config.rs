@@ -46,7 +46,9 @@ pub struct Config {
     pub(crate) auth_mode: AuthMode,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
+    pub(crate) request_timeout_set: bool,
     pub(crate) upload_timeout: Duration,
+    pub(crate) upload_timeout_set: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) chunk_size: u64,
     pub(crate) application: Option<(String, String)>,
@@ -62,7 +64,9 @@ impl Config {
             auth_mode: AuthMode::Bearer,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            request_timeout_set: false,
             upload_timeout: Duration::from_secs(600),
+            upload_timeout_set: false,
             retry: RetryPolicy::default(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             application: None,
@@ -119,15 +123,21 @@ impl Config {
         self
     }
 
-    /// How long one ordinary request may take, answer included.
+    /// How long one ordinary request may take, answer included (default
+    /// 60 s). With a custom HTTP client, its own timeout applies unless
+    /// this is set.
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self.request_timeout_set = true;
         self
     }
 
-    /// How long one upload request (one chunk) may take.
+    /// How long one upload request (one chunk, or one small file) may take
+    /// (default 600 s). With a custom HTTP client, its own timeout applies
+    /// unless this is set.
     pub fn with_upload_timeout(mut self, timeout: Duration) -> Self {
         self.upload_timeout = timeout;
+        self.upload_timeout_set = true;
         self
     }
 
@@ -152,7 +162,8 @@ impl Config {
     }
 
     /// Sends requests with this `reqwest::Client` (its own timeouts, proxy,
-    /// TLS settings). The connect and request timeouts here then do not apply.
+    /// TLS settings, `User-Agent`). The connect timeout here then does not
+    /// apply, and the request and upload timeouts only when set explicitly.
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

@@ -1,23 +1,41 @@
-//! The request engine every call goes through, generated or handwritten:
-//! origin headers, credentials, the per-request timeout, the retry loop
-//! (one token refresh on 401, backoff on 429/5xx and connection failures),
-//! rate-limit figures, and a tracing span per attempt.
+//! The transport every call goes through, generated or handwritten, in
+//! layers:
+//!
+//! 1. **Auth** ([`Engine::authorize`]): origin headers and credentials; a
+//!    401 renews the bearer token once ([`crate::auth`]), whose own calls
+//!    use the layers below and never come back up here.
+//! 2. **Retry** ([`Engine::execute`]): the one retry loop. What may be
+//!    retried depends on whether the operation is idempotent, decided per
+//!    operation from the spec ([`apivideo_raw::spec::is_idempotent`]): a
+//!    request that may have changed something is sent again only when the
+//!    server provably did not act on it (the connection was refused, a
+//!    429, a 401).
+//! 3. **Transport**: one `reqwest` send with the attempt's timeout, the
+//!    rate-limit figures of the answer, and a tracing span when a
+//!    subscriber listens.
+//!
+//! The answer handed back carries a [`CallNote`] in its extensions, from
+//! which the error built from it tells what happened.
 
+use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Method, Request, Response, StatusCode};
+use apivideo_raw::ResponseValue;
+use apivideo_raw::error::CallNote;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{Method, Request, Response};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::auth::TokenManager;
+use crate::call::CallOptions;
 use crate::config::{AuthMode, Config};
 use crate::error::{AuthError, Error, Result};
 use crate::rate_limit::RateLimit;
-use crate::retry::{RetryPolicy, retry_after, retry_error, retry_status};
+use crate::retry::{Outcome, RetryPolicy, Verdict, retry_after, verdict};
 
 /// How requests are authorized.
 pub(crate) enum Credentials {
@@ -34,7 +52,9 @@ pub(crate) struct Engine {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     retry: RetryPolicy,
-    request_timeout: Duration,
+    /// Per-attempt timeouts; `None` leaves the HTTP client's own.
+    request_timeout: Option<Duration>,
+    upload_timeout: Option<Duration>,
     origin: HeaderMap,
     credentials: Credentials,
     rate_limit: Mutex<Option<RateLimit>>,
@@ -48,15 +68,29 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// `AV-Origin-Client`, as the official clients send it (`go:1.4.0`, …).
 const SDK_ORIGIN: &str = concat!("rust:", env!("CARGO_PKG_VERSION"));
+/// `User-Agent`, unless the caller's HTTP client sets its own.
+const SDK_USER_AGENT: &str = concat!("api.video client (rust; v:", env!("CARGO_PKG_VERSION"), ")");
+
+/// The kind of request, for its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An ordinary call.
+    Call,
+    /// An upload (one chunk, or a small file).
+    Upload,
+}
 
 impl Engine {
     pub(crate) fn new(config: &Config) -> Result<Self> {
         config.validate()?;
+        let custom = config.http_client.is_some();
         let http = match &config.http_client {
             Some(client) => client.clone(),
             None => reqwest::Client::builder()
                 .connect_timeout(config.connect_timeout)
+                .user_agent(SDK_USER_AGENT)
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -84,20 +118,19 @@ impl Engine {
             }
             (Some(key), _) => Credentials::Bearer(TokenManager::new(key.clone())),
         };
+        // A caller's own client keeps its timeouts unless ours were set
+        // explicitly.
+        let timeout = |set: bool, value: Duration| (!custom || set).then_some(value);
         Ok(Self {
             http,
             base_url: config.base_url.trim().trim_end_matches('/').to_owned(),
             retry: config.retry,
-            request_timeout: config.request_timeout,
+            request_timeout: timeout(config.request_timeout_set, config.request_timeout),
+            upload_timeout: timeout(config.upload_timeout_set, config.upload_timeout),
             origin,
             credentials,
             rate_limit: Mutex::new(None),
         })
-    }
-
-    /// The retry policy.
-    pub(crate) fn retry_policy(&self) -> RetryPolicy {
-        self.retry
     }
 
     /// The rate-limit figures of the latest answer that carried them.
@@ -105,8 +138,8 @@ impl Engine {
         *self.rate_limit.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sets origin headers, the timeout (unless the request has one) and
-    /// credentials. Fails only when a bearer token cannot be had.
+    /// Sets origin headers and credentials. Fails only when a bearer token
+    /// cannot be had.
     pub(crate) async fn authorize(&self, request: &mut Request) -> Result<(), AuthError> {
         self.decorate(request);
         match &self.credentials {
@@ -122,91 +155,154 @@ impl Engine {
         Ok(())
     }
 
+    /// The origin headers, and `User-Agent` when the request has none.
     fn decorate(&self, request: &mut Request) {
+        let headers = request.headers_mut();
         for (name, value) in &self.origin {
-            request.headers_mut().insert(name.clone(), value.clone());
+            headers.insert(name.clone(), value.clone());
         }
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(self.request_timeout);
+        if !headers.contains_key(USER_AGENT) {
+            headers.insert(USER_AGENT, HeaderValue::from_static(SDK_USER_AGENT));
         }
     }
 
-    /// Sends an already authorized request with the retry loop. Retries
-    /// need a copy of the request: `again` makes one (a clone, or a body
-    /// re-opened from a file) or returns `None` when it cannot.
-    pub(crate) async fn execute(
+    /// The retry loop. `first` is authorized already; `again` makes the
+    /// request for a further attempt (a clone, or a body re-opened from a
+    /// file), or `None` when it cannot. `idempotent` says whether sending
+    /// it twice is harmless.
+    pub(crate) async fn execute<F, Fut>(
         &self,
-        operation: &str,
+        operation: &'static str,
+        idempotent: bool,
+        kind: Kind,
         first: Request,
-        mut again: impl FnMut() -> Option<Request> + Send,
-    ) -> reqwest::Result<Response> {
-        let method = first.method().clone();
+        mut again: F,
+    ) -> reqwest::Result<Response>
+    where
+        F: FnMut() -> Fut + Send,
+        Fut: Future<Output = Option<Request>> + Send,
+    {
+        let options = CallOptions::current();
+        let policy = options.retry.unwrap_or(self.retry);
         let started = Instant::now();
-        let mut attempt: u32 = 1;
-        let mut reauthorized = false;
+        let method = first.method().clone();
+        let mut note = CallNote {
+            attempts: 0,
+            credentials: first.headers().contains_key(AUTHORIZATION),
+            ..CallNote::default()
+        };
         let mut request = first;
         loop {
+            note.attempts += 1;
             let sent_auth = request.headers().get(AUTHORIZATION).cloned();
-            let span = tracing::info_span!(
-                "apivideo.request",
-                operation,
-                method = %method,
-                attempt,
-                status = tracing::field::Empty,
-            );
-            let result = self.http.execute(request).instrument(span.clone()).await;
-            match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    self.observe(response.headers());
+            self.set_timeout(&mut request, kind, &options);
+            let mut result = self
+                .send_once(operation, &method, note.attempts, request)
+                .await;
+            let can_renew =
+                !note.token_renewed && matches!(self.credentials, Credentials::Bearer(_));
+            let verdict = verdict(Outcome::of(&result), idempotent, can_renew);
+            let wait = match verdict {
+                Verdict::Done => None,
+                Verdict::Renew => Some(Duration::ZERO),
+                Verdict::Retry { lost } => {
+                    note.earlier_attempt_lost |= lost;
+                    Some(match &result {
+                        Ok(r) => retry_after(r.headers())
+                            .unwrap_or_else(|| policy.backoff(note.attempts)),
+                        Err(_) => policy.backoff(note.attempts),
+                    })
                 }
-                Err(e) => tracing::debug!(parent: &span, error = %e, "request failed"),
-            }
-            let unauthorized = matches!(&result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
-            let reauth =
-                unauthorized && !reauthorized && matches!(self.credentials, Credentials::Bearer(_));
-            let wait = match &result {
-                _ if reauth => Some(Duration::ZERO),
-                Ok(r) if retry_status(&method, r.status()) => {
-                    Some(retry_after(r.headers()).unwrap_or_else(|| self.retry.backoff(attempt)))
-                }
-                Ok(_) => None,
-                Err(e) if retry_error(&method, e) => Some(self.retry.backoff(attempt)),
-                Err(_) => None,
             };
-            let Some(wait) = wait else { return result };
-            let within_budget = attempt < self.retry.max_attempts
-                && started.elapsed() + wait <= self.retry.max_elapsed;
-            if !reauth && !within_budget {
+            let Some(wait) = wait.filter(|wait| {
+                verdict == Verdict::Renew
+                    || (note.attempts < policy.max_attempts
+                        && started.elapsed() + *wait <= policy.max_elapsed
+                        && options.allows(*wait))
+            }) else {
+                if let Ok(response) = &mut result {
+                    response.extensions_mut().insert(note);
+                }
                 return result;
-            }
-            let Some(mut next) = again() else {
+            };
+            let Some(mut next) = again().await else {
                 return result;
             };
             if !wait.is_zero() {
                 tracing::debug!(
                     operation,
-                    attempt,
+                    attempt = note.attempts,
                     wait_ms = wait.as_millis() as u64,
                     "retrying"
                 );
                 tokio::time::sleep(wait).await;
             }
-            match self.credentials_for_retry(reauth, sent_auth.as_ref()).await {
+            match self
+                .credentials_for_retry(verdict == Verdict::Renew, sent_auth.as_ref())
+                .await
+            {
                 Ok(Some(value)) => {
                     next.headers_mut().insert(AUTHORIZATION, value);
                 }
                 Ok(None) => {}
                 // The token cannot be renewed: the answer we have is final.
-                Err(_) => return result,
+                Err(_) => {
+                    if let Ok(response) = &mut result {
+                        response.extensions_mut().insert(note);
+                    }
+                    return result;
+                }
             }
-            if reauth {
-                reauthorized = true;
-            } else {
-                attempt += 1;
+            if verdict == Verdict::Renew {
+                note.token_renewed = true;
+                note.attempts -= 1;
             }
             request = next;
         }
+    }
+
+    /// The attempt's timeout: the kind's (unless the request has its own),
+    /// cut to what is left of a per-call deadline.
+    fn set_timeout(&self, request: &mut Request, kind: Kind, options: &CallOptions) {
+        let own = *request.timeout_mut();
+        let base = own.or(match kind {
+            Kind::Call => self.request_timeout,
+            Kind::Upload => self.upload_timeout,
+        });
+        *request.timeout_mut() = match (base, options.remaining()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// One send, with a span when a subscriber listens.
+    async fn send_once(
+        &self,
+        operation: &'static str,
+        method: &Method,
+        attempt: u32,
+        request: Request,
+    ) -> reqwest::Result<Response> {
+        let span = tracing::info_span!(
+            "apivideo.request",
+            operation,
+            method = %method,
+            attempt,
+            status = tracing::field::Empty,
+        );
+        let result = if span.is_disabled() {
+            self.http.execute(request).await
+        } else {
+            self.http.execute(request).instrument(span.clone()).await
+        };
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                self.observe(response.headers());
+            }
+            Err(e) => tracing::debug!(parent: &span, error = %Redacted(e), "request failed"),
+        }
+        result
     }
 
     /// The credential for the next attempt: none if the last one had none;
@@ -214,16 +310,16 @@ impl Engine {
     /// been renewed meanwhile).
     async fn credentials_for_retry(
         &self,
-        reauth: bool,
+        renew: bool,
         sent: Option<&HeaderValue>,
     ) -> Result<Option<HeaderValue>, AuthError> {
-        // A request sent without credentials (the auth calls themselves,
-        // which run while the token is being renewed) is retried without.
+        // A request sent without credentials (the token calls themselves,
+        // and uploads with an upload token) is retried without.
         if sent.is_none() {
             return Ok(None);
         }
         match &self.credentials {
-            Credentials::Bearer(tokens) if reauth => {
+            Credentials::Bearer(tokens) if renew => {
                 tokens.after_unauthorized(self, sent).await.map(Some)
             }
             Credentials::Bearer(tokens) => tokens.header(self).await.map(Some),
@@ -238,43 +334,55 @@ impl Engine {
         }
     }
 
-    /// Sends a handwritten request: authorizes it, runs the retry loop and
-    /// turns an error status into [`Error`]. `make` builds the request for
-    /// each attempt (re-opening a body if it streams).
-    pub(crate) async fn send(
-        &self,
-        operation: &str,
-        mut make: impl FnMut() -> Result<Request> + Send,
-    ) -> Result<Response> {
-        let mut first = make()?;
-        self.authorize(&mut first).await?;
-        let mut pending_error = None;
-        let response = self
-            .execute(operation, first, || match make() {
-                Ok(mut r) => {
-                    self.decorate(&mut r);
-                    Some(r)
-                }
-                Err(e) => {
-                    pending_error = Some(e);
-                    None
+    /// Sends a handwritten request through every layer and turns an error
+    /// status into [`Error`]. `make` builds the request for each attempt
+    /// (re-opening a body if it streams); `credentials: false` sends it
+    /// without (an upload with an upload token).
+    pub(crate) async fn send<F, Fut>(&self, call: Call, mut make: F) -> Result<Response>
+    where
+        F: FnMut() -> Fut + Send,
+        Fut: Future<Output = Result<Request>> + Send,
+    {
+        let mut first = make().await?;
+        if call.credentials {
+            self.authorize(&mut first).await?;
+        } else {
+            self.decorate(&mut first);
+        }
+        let pending = Mutex::new(None);
+        let result = self
+            .execute(call.operation, call.idempotent, call.kind, first, || {
+                let next = make();
+                let pending = &pending;
+                async move {
+                    match next.await {
+                        Ok(mut r) => {
+                            self.decorate(&mut r);
+                            Some(r)
+                        }
+                        Err(e) => {
+                            *pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                            None
+                        }
+                    }
                 }
             })
-            .await
-            .map_err(Error::transport)?;
+            .await;
+        let pending_error = pending.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = pending_error {
             // Rebuilding the request failed (e.g. the file went away); that
             // matters more than the answer that asked for a retry.
             return Err(e);
         }
-        error_for_status(response).await
+        let response = result.map_err(|e| Error::transport(e).settle(call.idempotent))?;
+        error_for_status(response, call.idempotent).await
     }
 
-    /// A JSON POST without credentials (the auth calls themselves), with
-    /// the retry loop (429 and connection failures, as for any POST).
+    /// A JSON POST without credentials (the token calls), through the retry
+    /// and transport layers only.
     pub(crate) async fn post_unauthenticated<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
-        operation: &str,
+        operation: &'static str,
         path: &str,
         body: &B,
     ) -> Result<T, AuthError> {
@@ -291,9 +399,12 @@ impl Engine {
         };
         let first =
             build().ok_or_else(|| AuthError::new("cannot build the authentication request"))?;
-        let response = Box::pin(self.execute(operation, first, build))
-            .await
-            .map_err(|e| AuthError::new(format!("cannot reach the API: {}", e.without_url())))?;
+        let idempotent = apivideo_raw::spec::is_idempotent(operation);
+        let response = Box::pin(self.execute(operation, idempotent, Kind::Call, first, || {
+            std::future::ready(build())
+        }))
+        .await
+        .map_err(|e| AuthError::new(format!("cannot reach the API: {}", Redacted(&e))))?;
         let status = response.status();
         if !status.is_success() {
             let problem = response.json().await.ok().map(Box::new);
@@ -309,28 +420,87 @@ impl Engine {
             });
         }
         response.json().await.map_err(|e| {
-            AuthError::new(format!(
-                "cannot decode the token answer: {}",
-                e.without_url()
-            ))
+            AuthError::new(format!("cannot decode the token answer: {}", Redacted(&e)))
         })
+    }
+}
+
+/// A handwritten call: which operation, whether it is idempotent, its kind,
+/// and whether it carries credentials.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub(crate) operation: &'static str,
+    pub(crate) idempotent: bool,
+    pub(crate) kind: Kind,
+    pub(crate) credentials: bool,
+}
+
+impl Call {
+    /// An operation of the spec, idempotent as the spec says.
+    pub(crate) fn new(operation: &'static str, kind: Kind) -> Self {
+        Self {
+            operation,
+            idempotent: apivideo_raw::spec::is_idempotent(operation),
+            kind,
+            credentials: true,
+        }
+    }
+}
+
+/// A transport error as text, without its URL (whose query may carry an
+/// upload token): what failed, and the causes under it.
+pub(crate) struct Redacted<'a>(pub(crate) &'a reqwest::Error);
+
+impl std::fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = self.0;
+        let what = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "cannot connect"
+        } else if e.is_body() {
+            "the request or answer body failed"
+        } else if e.is_decode() {
+            "cannot decode the answer"
+        } else if e.is_request() {
+            "the request failed"
+        } else {
+            "transport error"
+        };
+        f.write_str(what)?;
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            write!(f, ": {c}")?;
+            cause = c.source();
+        }
+        Ok(())
     }
 }
 
 /// Passes a success answer through; turns an error status into [`Error`]
 /// with the problem document it carries.
-pub(crate) async fn error_for_status(response: Response) -> Result<Response> {
+pub(crate) async fn error_for_status(response: Response, idempotent: bool) -> Result<Response> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
     }
+    let note = response
+        .extensions()
+        .get::<CallNote>()
+        .copied()
+        .unwrap_or_default();
     let problem = response.json().await.ok();
-    Err(Error::from_status(status, problem))
+    Err(Error::from_answer(status, problem, &note).settle(idempotent))
 }
 
-/// Decodes a success answer's JSON body.
-pub(crate) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
+/// Decodes a success answer's JSON body, keeping its status and headers.
+pub(crate) async fn decode<T: DeserializeOwned>(response: Response) -> Result<ResponseValue<T>> {
     let status = response.status();
+    let headers = response.headers().clone();
     let bytes = response.bytes().await.map_err(Error::transport)?;
-    serde_json::from_slice(&bytes).map_err(|source| Error::Decode { status, source })
+    let value = serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
+        status: Some(status),
+        source,
+    })?;
+    Ok(ResponseValue::new(value, status, headers))
 }

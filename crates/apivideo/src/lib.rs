@@ -22,14 +22,15 @@
 //!     .create_video()
 //!     .body(VideoCreationPayload::builder().title("Maths").tags(vec!["maths".to_owned()]))
 //!     .send()
-//!     .await?
-//!     .into_inner();
+//!     .await?;
 //!
 //! // …upload its file in chunks, with progress…
 //! client
-//!     .upload_video(&video.video_id)
+//!     .upload_video()
+//!     .video_id(&video.video_id)
 //!     .on_progress(|p| println!("{}/{:?} bytes, part {}", p.bytes_sent, p.total_bytes, p.part))
-//!     .from_path("maths.mp4")
+//!     .file("maths.mp4")
+//!     .send()
 //!     .await?;
 //!
 //! // …and list videos as a stream across pages.
@@ -41,12 +42,11 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod call;
 mod client;
 mod config;
 mod engine;
-mod error;
 mod media;
-pub mod pagination;
 mod rate_limit;
 mod retry;
 pub mod upload;
@@ -54,18 +54,30 @@ mod videos;
 
 pub use apivideo_raw::patch;
 pub use apivideo_raw::types;
+pub use apivideo_raw::{ResponseValue, pagination};
+pub use call::{CallExt, WithOptions};
 pub use client::Client;
 pub use config::{
     AuthMode, Config, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, PRODUCTION_URL,
     SANDBOX_URL,
 };
 pub use error::{ApiError, AuthError, Error, Result, SourceError, SourceErrorKind};
-pub use media::MediaFile;
+pub use media::{
+    MediaFile, UploadCaption, UploadChapter, UploadLiveStreamThumbnail, UploadPlayerLogo,
+    UploadVideoThumbnail,
+};
 pub use pagination::{Page, Paginated};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use upload::{Progress, VideoUpload};
-pub use videos::{ListVideoSessions, ListVideos, SortOrder, VideoSortBy};
+pub use videos::{ListVideoSessions, ListVideos};
+
+/// The SDK's error types: one [`Error`] for every operation.
+pub mod error {
+    pub use apivideo_raw::error::{
+        ApiError, AuthError, Error, Result, SourceError, SourceErrorKind,
+    };
+}
 
 /// The generated request builders, one per operation.
 pub use apivideo_raw::builder;
@@ -75,9 +87,12 @@ pub use apivideo_raw::builder;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-/// The client, the per-tag operation traits and [`Paginated`]: `use apivideo::prelude::*;`.
+/// The client, the per-tag operation traits, [`Paginated`] and
+/// [`CallExt`]: `use apivideo::prelude::*;`.
 pub mod prelude {
-    pub use crate::Client;
+    pub use crate::call::CallExt;
     pub use crate::pagination::Paginated;
+    pub use crate::retry::RetryPolicy;
+    pub use crate::{Client, Error, Result};
     pub use apivideo_raw::prelude::*;
 }

@@ -8,7 +8,11 @@
 //! use apivideo::MediaFile;
 //!
 //! let caption = client
-//!     .upload_caption("vi4k0jvEUuaTdRAEjQ4Jfrgz", "en", MediaFile::from_path("subtitles/en.vtt").await?)
+//!     .upload_caption()
+//!     .video_id("vi4k0jvEUuaTdRAEjQ4Jfrgz")
+//!     .language("en")
+//!     .file(MediaFile::from_path("subtitles/en.vtt").await?)
+//!     .send()
 //!     .await?;
 //! println!("players load {}", caption.src.unwrap_or_default());
 //! # Ok(()) }
@@ -22,10 +26,12 @@ use bytes::Bytes;
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 
+use apivideo_raw::ResponseValue;
+
 use crate::client::Client;
-use crate::engine::decode;
+use crate::engine::{Call, Kind, decode};
 use crate::error::{Error, Result, SourceError, SourceErrorKind};
-use crate::videos::path_segment;
+use crate::videos::{path_segment, required};
 
 /// A small file to upload (an image or a WebVTT file): its name, whose
 /// extension tells the API its format, and its bytes.
@@ -164,12 +170,113 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// An empty path parameter would address another route.
-fn require(name: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::InvalidRequest(format!("{name} must not be empty")));
+/// Defines the builder of one media upload: a setter per path parameter,
+/// `file`, and `send()` / `send_with_response()` like a generated builder.
+macro_rules! media_upload {
+    (
+        $(#[$doc:meta])*
+        $name:ident => $operation:literal, $answer:ty, $path:literal,
+        [$($param:ident: $param_doc:literal),*]
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name<'a> {
+            client: &'a Client,
+            $($param: Result<String, String>,)*
+            file: Option<MediaFile>,
+            fields: Vec<(&'static str, String)>,
+        }
+
+        impl<'a> $name<'a> {
+            fn new(client: &'a Client) -> Self {
+                Self {
+                    client,
+                    $($param: Err(concat!(stringify!($param), " was not initialized").into()),)*
+                    file: None,
+                    fields: Vec::new(),
+                }
+            }
+
+            $(
+                #[doc = $param_doc]
+                pub fn $param(mut self, value: impl Into<String>) -> Self {
+                    self.$param = Ok(value.into());
+                    self
+                }
+            )*
+
+            /// The file to upload. Required.
+            pub fn file(mut self, file: MediaFile) -> Self {
+                self.file = Some(file);
+                self
+            }
+
+            /// Sends the request and returns the answer's body.
+            pub async fn send(self) -> Result<$answer> {
+                self.send_with_response().await.map(ResponseValue::into_inner)
+            }
+
+            /// Like `send`, keeping the answer's status and headers.
+            pub async fn send_with_response(self) -> Result<ResponseValue<$answer>> {
+                let path = format!(
+                    $path,
+                    $(path_segment(&required(stringify!($param), self.$param)?)),*
+                );
+                let file = self
+                    .file
+                    .ok_or_else(|| Error::InvalidRequest("file was not initialized".into()))?;
+                self.client
+                    .send_form($operation, &path, &file, &self.fields)
+                    .await
+            }
+        }
+    };
+}
+
+media_upload! {
+    /// Builder for [`Client::upload_video_thumbnail`].
+    UploadVideoThumbnail => "upload_video_thumbnail", Video, "/videos/{}/thumbnail",
+    [video_id: "The video, e.g. `vi4k0jvEUuaTdRAEjQ4Jfrgz`. Required."]
+}
+
+media_upload! {
+    /// Builder for [`Client::upload_live_stream_thumbnail`].
+    UploadLiveStreamThumbnail => "upload_live_stream_thumbnail", LiveStream,
+    "/live-streams/{}/thumbnail",
+    [live_stream_id: "The live stream, e.g. `li400mYKSgQ6xs7taUeSaEKr`. Required."]
+}
+
+media_upload! {
+    /// Builder for [`Client::upload_player_logo`].
+    UploadPlayerLogo => "upload_player_logo", PlayerTheme, "/players/{}/logo",
+    [player_id: "The player theme, e.g. `pt3Lony8J6NozV71Yxn8KVFn`. Required."]
+}
+
+impl UploadPlayerLogo<'_> {
+    /// The URL a click on the logo opens.
+    pub fn link(mut self, url: impl Into<String>) -> Self {
+        self.fields.retain(|(name, _)| *name != "link");
+        self.fields.push(("link", url.into()));
+        self
     }
-    Ok(())
+}
+
+media_upload! {
+    /// Builder for [`Client::upload_caption`].
+    UploadCaption => "upload_caption", Caption, "/videos/{}/captions/{}",
+    [
+        video_id: "The video, e.g. `vi4k0jvEUuaTdRAEjQ4Jfrgz`. Required.",
+        language: "The captions' language, a BCP 47 tag such as `en` or `pt-BR`. Required."
+    ]
+}
+
+media_upload! {
+    /// Builder for [`Client::upload_chapter`].
+    UploadChapter => "upload_chapter", Chapter, "/videos/{}/chapters/{}",
+    [
+        video_id: "The video, e.g. `vi4k0jvEUuaTdRAEjQ4Jfrgz`. Required.",
+        language: "The chapters' language, a BCP 47 tag such as `en`. Required."
+    ]
 }
 
 impl Client {
@@ -182,15 +289,15 @@ impl Client {
     /// use apivideo::MediaFile;
     ///
     /// let video = client
-    ///     .upload_video_thumbnail("vi4k0jvEUuaTdRAEjQ4Jfrgz", MediaFile::from_path("cover.jpg").await?)
+    ///     .upload_video_thumbnail()
+    ///     .video_id("vi4k0jvEUuaTdRAEjQ4Jfrgz")
+    ///     .file(MediaFile::from_path("cover.jpg").await?)
+    ///     .send()
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn upload_video_thumbnail(&self, video_id: &str, file: MediaFile) -> Result<Video> {
-        require("video_id", video_id)?;
-        let path = format!("/videos/{}/thumbnail", path_segment(video_id));
-        self.send_form("upload_video_thumbnail", &path, &file, &[])
-            .await
+    pub fn upload_video_thumbnail(&self) -> UploadVideoThumbnail<'_> {
+        UploadVideoThumbnail::new(self)
     }
 
     /// Sets the thumbnail of a live stream to a JPEG image:
@@ -201,19 +308,15 @@ impl Client {
     /// use apivideo::MediaFile;
     ///
     /// let stream = client
-    ///     .upload_live_stream_thumbnail("li400mYKSgQ6xs7taUeSaEKr", MediaFile::from_path("poster.jpg").await?)
+    ///     .upload_live_stream_thumbnail()
+    ///     .live_stream_id("li400mYKSgQ6xs7taUeSaEKr")
+    ///     .file(MediaFile::from_path("poster.jpg").await?)
+    ///     .send()
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn upload_live_stream_thumbnail(
-        &self,
-        live_stream_id: &str,
-        file: MediaFile,
-    ) -> Result<LiveStream> {
-        require("live_stream_id", live_stream_id)?;
-        let path = format!("/live-streams/{}/thumbnail", path_segment(live_stream_id));
-        self.send_form("upload_live_stream_thumbnail", &path, &file, &[])
-            .await
+    pub fn upload_live_stream_thumbnail(&self) -> UploadLiveStreamThumbnail<'_> {
+        UploadLiveStreamThumbnail::new(self)
     }
 
     /// Sets the logo shown in a player, a JPEG or PNG image, and the URL a
@@ -225,29 +328,19 @@ impl Client {
     /// use apivideo::MediaFile;
     ///
     /// let theme = client
-    ///     .upload_player_logo(
-    ///         "ptKdNnFRIBXuDL7DxtpYlSXp",
-    ///         MediaFile::from_path("logo.png").await?,
-    ///         Some("https://www.example.com"),
-    ///     )
+    ///     .upload_player_logo()
+    ///     .player_id("pt3Lony8J6NozV71Yxn8KVFn")
+    ///     .file(MediaFile::from_path("logo.png").await?)
+    ///     .link("https://www.example.com")
+    ///     .send()
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn upload_player_logo(
-        &self,
-        player_id: &str,
-        file: MediaFile,
-        link: Option<&str>,
-    ) -> Result<PlayerTheme> {
-        require("player_id", player_id)?;
-        let path = format!("/players/{}/logo", path_segment(player_id));
-        let fields: Vec<(&str, &str)> = link.map(|l| ("link", l)).into_iter().collect();
-        self.send_form("upload_player_logo", &path, &file, &fields)
-            .await
+    pub fn upload_player_logo(&self) -> UploadPlayerLogo<'_> {
+        UploadPlayerLogo::new(self)
     }
 
-    /// Adds (or replaces) the WebVTT captions of a video in `language`, a
-    /// BCP 47 tag such as `en` or `pt-BR`:
+    /// Adds (or replaces) the WebVTT captions of a video in a language:
     /// `POST /videos/{videoId}/captions/{language}`.
     ///
     /// ```no_run
@@ -256,65 +349,49 @@ impl Client {
     ///
     /// let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nBonjour !\n";
     /// let caption = client
-    ///     .upload_caption("vi4k0jvEUuaTdRAEjQ4Jfrgz", "fr", MediaFile::from_bytes("fr.vtt", vtt))
+    ///     .upload_caption()
+    ///     .video_id("vi4k0jvEUuaTdRAEjQ4Jfrgz")
+    ///     .language("fr")
+    ///     .file(MediaFile::from_bytes("fr.vtt", vtt))
+    ///     .send()
     ///     .await?;
     /// assert_eq!(caption.srclang.as_deref(), Some("fr"));
     /// # Ok(()) }
     /// ```
-    pub async fn upload_caption(
-        &self,
-        video_id: &str,
-        language: &str,
-        file: MediaFile,
-    ) -> Result<Caption> {
-        require("video_id", video_id)?;
-        require("language", language)?;
-        let path = format!(
-            "/videos/{}/captions/{}",
-            path_segment(video_id),
-            path_segment(language)
-        );
-        self.send_form("upload_caption", &path, &file, &[]).await
+    pub fn upload_caption(&self) -> UploadCaption<'_> {
+        UploadCaption::new(self)
     }
 
-    /// Adds (or replaces) the WebVTT chapters of a video in `language`, a
-    /// BCP 47 tag: `POST /videos/{videoId}/chapters/{language}`. Each cue
-    /// is one chapter: its start, end and title.
+    /// Adds (or replaces) the WebVTT chapters of a video in a language:
+    /// `POST /videos/{videoId}/chapters/{language}`. Each cue is one
+    /// chapter: its start, end and title.
     ///
     /// ```no_run
     /// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
     /// use apivideo::MediaFile;
     ///
     /// let chapters = client
-    ///     .upload_chapter("vi4k0jvEUuaTdRAEjQ4Jfrgz", "en", MediaFile::from_path("chapters.vtt").await?)
+    ///     .upload_chapter()
+    ///     .video_id("vi4k0jvEUuaTdRAEjQ4Jfrgz")
+    ///     .language("en")
+    ///     .file(MediaFile::from_path("chapters.vtt").await?)
+    ///     .send()
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn upload_chapter(
-        &self,
-        video_id: &str,
-        language: &str,
-        file: MediaFile,
-    ) -> Result<Chapter> {
-        require("video_id", video_id)?;
-        require("language", language)?;
-        let path = format!(
-            "/videos/{}/chapters/{}",
-            path_segment(video_id),
-            path_segment(language)
-        );
-        self.send_form("upload_chapter", &path, &file, &[]).await
+    pub fn upload_chapter(&self) -> UploadChapter<'_> {
+        UploadChapter::new(self)
     }
 
     /// POSTs `file` (and text `fields`) as a multipart form through the
     /// engine, and decodes the answer.
     async fn send_form<T: DeserializeOwned>(
         &self,
-        operation: &str,
+        operation: &'static str,
         path: &str,
         file: &MediaFile,
-        fields: &[(&str, &str)],
-    ) -> Result<T> {
+        fields: &[(&'static str, String)],
+    ) -> Result<ResponseValue<T>> {
         if file.is_empty() {
             let message = format!("`{}` is empty", file.file_name());
             return Err(Error::Source(SourceError::new(
@@ -324,24 +401,31 @@ impl Client {
         }
         let url = self.url(path);
         let http = &self.engine().http;
-        let timeout = self.config().upload_timeout;
         let response = self
             .engine()
-            .send(operation, || {
-                let part = Part::stream_with_length(file.bytes.clone(), file.len() as u64)
+            .send(Call::new(operation, Kind::Upload), || {
+                let part = match Part::stream_with_length(file.bytes.clone(), file.len() as u64)
                     .file_name(file.name.clone())
                     .mime_str(file.content_type())
-                    .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+                {
+                    Ok(part) => part,
+                    Err(e) => {
+                        return std::future::ready(Err(Error::InvalidRequest(
+                            e.without_url().to_string(),
+                        )));
+                    }
+                };
                 let form = fields
                     .iter()
                     .fold(Form::new().part("file", part), |form, (name, value)| {
-                        form.text(name.to_string(), value.to_string())
+                        form.text(*name, value.clone())
                     });
-                http.post(&url)
-                    .multipart(form)
-                    .timeout(timeout)
-                    .build()
-                    .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))
+                std::future::ready(
+                    http.post(&url)
+                        .multipart(form)
+                        .build()
+                        .map_err(|e| Error::InvalidRequest(e.without_url().to_string())),
+                )
             })
             .await?;
         decode(response).await

@@ -1,14 +1,14 @@
 //! When and how long to wait before trying a request again.
 //!
 //! Retried: 429 (honouring `X-RateLimit-Retry-After` / `Retry-After`), and
-//! connection failures, for every method, because neither can have been
+//! connection failures, for every operation, because neither can have been
 //! applied; 502, 503, 504 and timeouts or resets only for idempotent
-//! methods (GET, HEAD, PUT, DELETE, OPTIONS). Waits grow exponentially with
-//! jitter, within a bounded number of attempts and a bounded total time.
+//! operations ([`verdict`]). Waits grow exponentially with jitter, within a
+//! bounded number of attempts and a bounded total time.
 
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::error::{Error, Result};
 
@@ -104,32 +104,59 @@ fn unit_random() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Methods safe to send twice.
-pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    )
+/// What an attempt came to, as far as retrying goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// An answer with this status.
+    Answer(StatusCode),
+    /// No answer. `connect`: the connection failed, so nothing was sent.
+    /// `transient`: a timeout, reset or body failure, worth another try.
+    Failed { connect: bool, transient: bool },
 }
 
-/// Whether an answer with `status` may be retried for `method`.
-pub(crate) fn retry_status(method: &Method, status: StatusCode) -> bool {
-    match status {
-        StatusCode::TOO_MANY_REQUESTS => true,
-        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
-            is_idempotent(method)
+impl Outcome {
+    pub(crate) fn of(result: &reqwest::Result<reqwest::Response>) -> Self {
+        match result {
+            Ok(r) => Outcome::Answer(r.status()),
+            Err(e) => Outcome::Failed {
+                connect: e.is_connect(),
+                transient: e.is_timeout() || e.is_request() || e.is_body(),
+            },
         }
-        _ => false,
     }
 }
 
-/// Whether a transport error may be retried for `method`: a failed connect
-/// means nothing was sent; anything later is retried only when idempotent.
-pub(crate) fn retry_error(method: &Method, error: &reqwest::Error) -> bool {
-    if error.is_connect() {
-        return true;
+/// What the retry loop does after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The answer is final.
+    Done,
+    /// A 401 with a bearer token: renew it and send again, once.
+    Renew,
+    /// Send again; `lost` when this attempt may have been acted on.
+    Retry { lost: bool },
+}
+
+/// The one retry rule. A request that is not idempotent is sent again only
+/// when the server provably did not act on it: the connection was refused
+/// (nothing was sent), 429 (refused before handling), 401 (refused before
+/// handling; `can_renew` when a bearer token can be renewed, once). An
+/// idempotent one is also sent again after 502, 503, 504, a timeout or a
+/// reset, when the first may or may not have been acted on (`lost`).
+pub(crate) fn verdict(outcome: Outcome, idempotent: bool, can_renew: bool) -> Verdict {
+    match outcome {
+        Outcome::Answer(StatusCode::UNAUTHORIZED) if can_renew => Verdict::Renew,
+        Outcome::Answer(StatusCode::TOO_MANY_REQUESTS) => Verdict::Retry { lost: false },
+        Outcome::Answer(
+            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT,
+        ) if idempotent => Verdict::Retry { lost: true },
+        Outcome::Answer(_) => Verdict::Done,
+        Outcome::Failed { connect: true, .. } => Verdict::Retry { lost: false },
+        Outcome::Failed {
+            transient: true, ..
+        } if idempotent => Verdict::Retry { lost: true },
+        Outcome::Failed { .. } => Verdict::Done,
     }
-    is_idempotent(method) && (error.is_timeout() || error.is_request() || error.is_body())
 }
 
 /// The wait a 429 asks for, from `X-RateLimit-Retry-After` or `Retry-After`
@@ -176,20 +203,32 @@ mod tests {
     }
 
     #[test]
-    fn which_statuses_retry() {
-        assert!(retry_status(&Method::POST, StatusCode::TOO_MANY_REQUESTS));
-        assert!(retry_status(&Method::GET, StatusCode::SERVICE_UNAVAILABLE));
-        assert!(!retry_status(
-            &Method::POST,
-            StatusCode::SERVICE_UNAVAILABLE
-        ));
-        assert!(!retry_status(&Method::PATCH, StatusCode::BAD_GATEWAY));
-        assert!(retry_status(&Method::DELETE, StatusCode::GATEWAY_TIMEOUT));
-        assert!(!retry_status(
-            &Method::GET,
-            StatusCode::INTERNAL_SERVER_ERROR
-        ));
-        assert!(!retry_status(&Method::GET, StatusCode::NOT_FOUND));
+    fn which_outcomes_retry() {
+        let answer = |code: u16| Outcome::Answer(StatusCode::from_u16(code).unwrap());
+        let retry = |lost| Verdict::Retry { lost };
+        // A 429 and a refused connection: for every operation.
+        assert_eq!(verdict(answer(429), false, false), retry(false));
+        let refused = Outcome::Failed {
+            connect: true,
+            transient: false,
+        };
+        assert_eq!(verdict(refused, false, false), retry(false));
+        // A 5xx and a timeout: only when sending twice is harmless.
+        assert_eq!(verdict(answer(503), true, false), retry(true));
+        assert_eq!(verdict(answer(503), false, false), Verdict::Done);
+        assert_eq!(verdict(answer(504), true, false), retry(true));
+        let timeout = Outcome::Failed {
+            connect: false,
+            transient: true,
+        };
+        assert_eq!(verdict(timeout, true, false), retry(true));
+        assert_eq!(verdict(timeout, false, false), Verdict::Done);
+        // Never: other statuses.
+        assert_eq!(verdict(answer(500), true, false), Verdict::Done);
+        assert_eq!(verdict(answer(404), true, false), Verdict::Done);
+        // A 401: renew once, when a bearer token can be.
+        assert_eq!(verdict(answer(401), false, true), Verdict::Renew);
+        assert_eq!(verdict(answer(401), true, false), Verdict::Done);
     }
 
     #[test]

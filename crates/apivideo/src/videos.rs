@@ -1,69 +1,20 @@
 //! The list operations progenitor cannot generate because of their
 //! `metadata[key]=value` filter: `list_videos` and `list_video_sessions`,
-//! as builders that feel like the generated ones.
+//! as builders shaped like the generated ones: a setter per parameter,
+//! `send()` for one page, and [`Paginated`] for all of them.
 
 use std::num::NonZeroU64;
 
-use apivideo_raw::types::{Video, VideoSession, VideoSessionsListResponse, VideosListResponse};
+use apivideo_raw::ResponseValue;
+use apivideo_raw::types::{
+    ListVideosSortBy, ListVideosSortOrder, Video, VideoSession, VideoSessionsListResponse,
+    VideosListResponse,
+};
 
 use crate::client::Client;
-use crate::engine::decode;
+use crate::engine::{Call, Kind, decode};
 use crate::error::{Error, Result};
 use crate::pagination::{Page, Paginated};
-
-/// Handwritten list operations that implement [`Paginated`].
-pub(crate) const HANDWRITTEN_LISTS: &[&str] = &["list_videos", "list_video_sessions"];
-
-/// How `list_videos` sorts: the `sortBy` parameter. Serializes as the value it
-/// sends (and, with the `schemars` feature, describes itself as such).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub enum VideoSortBy {
-    /// By title.
-    Title,
-    /// By creation time.
-    CreatedAt,
-    /// By publication time.
-    PublishedAt,
-    /// By last update.
-    UpdatedAt,
-}
-
-impl VideoSortBy {
-    /// The value sent as `sortBy`, e.g. `createdAt`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Title => "title",
-            Self::CreatedAt => "createdAt",
-            Self::PublishedAt => "publishedAt",
-            Self::UpdatedAt => "updatedAt",
-        }
-    }
-}
-
-/// Sort direction: the `sortOrder` parameter. Serializes as the value it sends
-/// (and, with the `schemars` feature, describes itself as such).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum SortOrder {
-    /// Ascending.
-    Asc,
-    /// Descending.
-    Desc,
-}
-
-impl SortOrder {
-    /// The value sent as `sortOrder`: `asc` or `desc`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-        }
-    }
-}
 
 impl Client {
     /// Lists videos, filtered and sorted: `GET /videos`.
@@ -85,24 +36,56 @@ impl Client {
     pub fn list_videos(&self) -> ListVideos<'_> {
         ListVideos {
             client: self,
-            query: Vec::new(),
+            query: Query::default(),
         }
     }
 
-    /// Lists the player sessions of a video over `period`:
-    /// `GET /analytics/videos/{videoId}`.
+    /// Lists the player sessions of a video over a period:
+    /// `GET /analytics/videos/{videoId}`. `video_id` and `period` are
+    /// required.
     ///
     /// `period` is a day (`2024-03-05`), a month (`2024-03`), a year
     /// (`2024`) or a range (`2024-03-01/2024-03-31`).
-    pub fn list_video_sessions(
-        &self,
-        video_id: impl Into<String>,
-        period: impl Into<String>,
-    ) -> ListVideoSessions<'_> {
+    pub fn list_video_sessions(&self) -> ListVideoSessions<'_> {
         ListVideoSessions {
             client: self,
-            video_id: video_id.into(),
-            query: vec![("period".to_owned(), period.into())],
+            video_id: Err("video_id was not initialized".into()),
+            period: Err("period was not initialized".into()),
+            query: Query::default(),
+        }
+    }
+}
+
+/// Query parameters, in the order set; a parameter set twice keeps its last
+/// value, except the repeated ones (`tags[]`, `metadata[…]`). A value that
+/// did not convert is kept as the error `send()` reports.
+#[derive(Debug, Clone, Default)]
+struct Query {
+    pairs: Vec<(String, String)>,
+    invalid: Option<String>,
+}
+
+impl Query {
+    fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.pairs.retain(|(k, _)| k != key);
+        self.pairs.push((key.to_owned(), value.into()));
+    }
+
+    fn add(&mut self, key: String, value: String) {
+        self.pairs.push((key, value));
+    }
+
+    fn number<V: TryInto<NonZeroU64>>(&mut self, key: &str, value: V) {
+        match value.try_into() {
+            Ok(n) => self.set(key, n.to_string()),
+            Err(_) => self.invalid = Some(format!("{key} must be a number from 1")),
+        }
+    }
+
+    fn checked(&self) -> Result<&[(String, String)]> {
+        match &self.invalid {
+            Some(e) => Err(Error::InvalidRequest(e.clone())),
+            None => Ok(&self.pairs),
         }
     }
 }
@@ -111,67 +94,76 @@ impl Client {
 #[derive(Debug, Clone)]
 pub struct ListVideos<'a> {
     client: &'a Client,
-    query: Vec<(String, String)>,
+    query: Query,
 }
 
 impl ListVideos<'_> {
-    fn set(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.query.retain(|(k, _)| k != key);
-        self.query.push((key.to_owned(), value.into()));
-        self
-    }
-
     /// Videos whose title contains this text.
-    pub fn title(self, title: impl Into<String>) -> Self {
-        self.set("title", title)
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.query.set("title", title);
+        self
     }
 
     /// Videos carrying this tag (repeat for several: all must match).
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.query.push(("tags[]".to_owned(), tag.into()));
+        self.query.add("tags[]".to_owned(), tag.into());
         self
     }
 
     /// Videos whose metadata has `key` set to `value` (repeat for several).
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query
-            .push((format!("metadata[{}]", key.into()), value.into()));
+            .add(format!("metadata[{}]", key.into()), value.into());
         self
     }
 
     /// Videos whose description contains this text.
-    pub fn description(self, description: impl Into<String>) -> Self {
-        self.set("description", description)
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.query.set("description", description);
+        self
     }
 
     /// Videos recorded from this live stream.
-    pub fn live_stream_id(self, id: impl Into<String>) -> Self {
-        self.set("liveStreamId", id)
+    pub fn live_stream_id(mut self, id: impl Into<String>) -> Self {
+        self.query.set("liveStreamId", id);
+        self
     }
 
     /// The sort field.
-    pub fn sort_by(self, by: VideoSortBy) -> Self {
-        self.set("sortBy", by.as_str())
+    pub fn sort_by(mut self, by: ListVideosSortBy) -> Self {
+        self.query.set("sortBy", by.to_string());
+        self
     }
 
     /// The sort direction.
-    pub fn sort_order(self, order: SortOrder) -> Self {
-        self.set("sortOrder", order.as_str())
+    pub fn sort_order(mut self, order: ListVideosSortOrder) -> Self {
+        self.query.set("sortOrder", order.to_string());
+        self
     }
 
     /// Items per page, 1 to 100 (default 25).
-    pub fn page_size(self, size: u64) -> Self {
-        self.set("pageSize", size.to_string())
+    pub fn page_size<V: TryInto<NonZeroU64>>(mut self, size: V) -> Self {
+        self.query.number("pageSize", size);
+        self
     }
 
     /// The page to fetch, from 1 (default 1).
-    pub fn current_page(self, page: u64) -> Self {
-        self.set("currentPage", page.to_string())
+    pub fn current_page<V: TryInto<NonZeroU64>>(mut self, page: V) -> Self {
+        self.query.number("currentPage", page);
+        self
     }
 
     /// Sends the request: one page of videos.
     pub async fn send(self) -> Result<VideosListResponse> {
-        get_json(self.client, "list_videos", "/videos".to_owned(), self.query).await
+        self.send_with_response()
+            .await
+            .map(ResponseValue::into_inner)
+    }
+
+    /// Like `send`, keeping the answer's status and headers.
+    pub async fn send_with_response(self) -> Result<ResponseValue<VideosListResponse>> {
+        let query = self.query.checked()?;
+        get_json(self.client, "list_videos", "/videos".to_owned(), query).await
     }
 }
 
@@ -179,7 +171,7 @@ impl Paginated for ListVideos<'_> {
     type Item = Video;
 
     async fn fetch_page(self, page: NonZeroU64) -> Result<Page<Video>> {
-        let list = self.current_page(page.get()).send().await?;
+        let list = self.current_page(page).send().await?;
         Ok(Page {
             items: list.data,
             pagination: list.pagination,
@@ -191,40 +183,59 @@ impl Paginated for ListVideos<'_> {
 #[derive(Debug, Clone)]
 pub struct ListVideoSessions<'a> {
     client: &'a Client,
-    video_id: String,
-    query: Vec<(String, String)>,
+    video_id: Result<String, String>,
+    period: Result<String, String>,
+    query: Query,
 }
 
 impl ListVideoSessions<'_> {
+    /// The video, e.g. `vi4k0jvEUuaTdRAEjQ4Jfrgz`. Required.
+    pub fn video_id(mut self, id: impl Into<String>) -> Self {
+        self.video_id = Ok(id.into());
+        self
+    }
+
+    /// The period: a day (`2024-03-05`), a month (`2024-03`), a year
+    /// (`2024`) or a range (`2024-03-01/2024-03-31`). Required.
+    pub fn period(mut self, period: impl Into<String>) -> Self {
+        self.period = Ok(period.into());
+        self
+    }
+
     /// Sessions whose metadata has `key` set to `value` (repeat for several).
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query
-            .push((format!("metadata[{}]", key.into()), value.into()));
+            .add(format!("metadata[{}]", key.into()), value.into());
         self
     }
 
     /// Items per page, 1 to 100 (default 25).
-    pub fn page_size(mut self, size: u64) -> Self {
-        self.query.retain(|(k, _)| k != "pageSize");
-        self.query.push(("pageSize".to_owned(), size.to_string()));
+    pub fn page_size<V: TryInto<NonZeroU64>>(mut self, size: V) -> Self {
+        self.query.number("pageSize", size);
         self
     }
 
     /// The page to fetch, from 1 (default 1).
-    pub fn current_page(mut self, page: u64) -> Self {
-        self.query.retain(|(k, _)| k != "currentPage");
-        self.query
-            .push(("currentPage".to_owned(), page.to_string()));
+    pub fn current_page<V: TryInto<NonZeroU64>>(mut self, page: V) -> Self {
+        self.query.number("currentPage", page);
         self
     }
 
     /// Sends the request: one page of sessions.
     pub async fn send(self) -> Result<VideoSessionsListResponse> {
-        if self.video_id.is_empty() {
-            return Err(Error::InvalidRequest("video_id must not be empty".into()));
-        }
-        let path = format!("/analytics/videos/{}", path_segment(&self.video_id));
-        get_json(self.client, "list_video_sessions", path, self.query).await
+        self.send_with_response()
+            .await
+            .map(ResponseValue::into_inner)
+    }
+
+    /// Like `send`, keeping the answer's status and headers.
+    pub async fn send_with_response(self) -> Result<ResponseValue<VideoSessionsListResponse>> {
+        let video_id = required("video_id", self.video_id)?;
+        let period = required("period", self.period)?;
+        let mut query = self.query.checked()?.to_vec();
+        query.insert(0, ("period".to_owned(), period));
+        let path = format!("/analytics/videos/{}", path_segment(&video_id));
+        get_json(self.client, "list_video_sessions", path, &query).await
     }
 }
 
@@ -232,7 +243,7 @@ impl Paginated for ListVideoSessions<'_> {
     type Item = VideoSession;
 
     async fn fetch_page(self, page: NonZeroU64) -> Result<Page<VideoSession>> {
-        let list = self.current_page(page.get()).send().await?;
+        let list = self.current_page(page).send().await?;
         Ok(Page {
             items: list.data,
             pagination: list.pagination,
@@ -240,22 +251,34 @@ impl Paginated for ListVideoSessions<'_> {
     }
 }
 
+/// A required builder value: set and not empty (an empty path segment
+/// would address another route).
+pub(crate) fn required(name: &str, value: Result<String, String>) -> Result<String> {
+    match value {
+        Ok(v) if v.is_empty() => Err(Error::InvalidRequest(format!("{name} must not be empty"))),
+        Ok(v) => Ok(v),
+        Err(e) => Err(Error::InvalidRequest(e)),
+    }
+}
+
 /// A GET with a query, through the engine, decoded as JSON.
-pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+async fn get_json<T: serde::de::DeserializeOwned>(
     client: &Client,
-    operation: &str,
+    operation: &'static str,
     path: String,
-    query: Vec<(String, String)>,
-) -> Result<T> {
+    query: &[(String, String)],
+) -> Result<ResponseValue<T>> {
     let url = client.url(&path);
     let http = &client.engine().http;
     let response = client
         .engine()
-        .send(operation, || {
-            http.get(&url)
-                .query(&query)
-                .build()
-                .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))
+        .send(Call::new(operation, Kind::Call), || {
+            std::future::ready(
+                http.get(&url)
+                    .query(query)
+                    .build()
+                    .map_err(|e| Error::InvalidRequest(e.without_url().to_string())),
+            )
         })
         .await?;
     decode(response).await

@@ -283,8 +283,7 @@ async fn live_stream_sessions_and_events() {
         .period("2024-03-01/2024-03-31")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(list.data.len(), 1);
     let s = &list.data[0];
     assert_eq!(
@@ -303,8 +302,7 @@ async fn live_stream_sessions_and_events() {
         .period("2024-02")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(empty.data.is_empty());
     let bad = env
         .raw
@@ -341,8 +339,7 @@ async fn live_stream_sessions_and_events() {
         .session_id(&id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let types: Vec<_> = events
         .data
         .iter()
@@ -361,8 +358,7 @@ async fn live_stream_sessions_and_events() {
         .current_page(2)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(page.pagination.pages_total, Some(2));
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.data[0].at, Some(40));
@@ -423,7 +419,7 @@ async fn another_project_cannot_read_sessions() {
 #[tokio::test]
 async fn account_reports_quota_and_features() {
     let env = common::start().await;
-    let before: Account = env.raw.get_account().send().await.unwrap().into_inner();
+    let before: Account = env.raw.get_account().send().await.unwrap();
     let quota = before.quota.clone().unwrap();
     assert_eq!(quota.quota_used, Some(0.0));
     assert_eq!(
@@ -436,7 +432,7 @@ async fn account_reports_quota_and_features() {
         Some("sandbox" | "production")
     ));
     create_video(&env, "key-a", "counts").await;
-    let after = env.raw.get_account().send().await.unwrap().into_inner();
+    let after = env.raw.get_account().send().await.unwrap();
     assert_eq!(after.quota.unwrap().quota_used, Some(1.0));
     let anonymous = env.http.get(env.url("/account")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);

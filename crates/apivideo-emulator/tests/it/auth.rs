@@ -20,8 +20,7 @@ async fn api_key_gives_tokens_that_authenticate() {
         })
         .send()
         .await
-        .expect("authenticates")
-        .into_inner();
+        .expect("authenticates");
     assert_eq!(token.token_type, "Bearer");
     assert_eq!(token.expires_in, Some(3600));
     let access = token.access_token.expect("access token");
@@ -49,9 +48,7 @@ async fn wrong_api_key_is_a_400_problem() {
         .await
         .expect_err("rejected");
     assert_eq!(status(&err), Some(400));
-    let apivideo_raw::Error::ErrorResponse(problem) = err else {
-        panic!("a problem document")
-    };
+    let problem = err.problem().expect("a problem document").clone();
     assert_eq!(problem.title, "The user credentials were incorrect.");
     assert_eq!(problem.status, 400);
 }
@@ -123,8 +120,7 @@ async fn refresh_rotates_the_refresh_token() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let refresh = first.refresh_token.clone().unwrap();
     let second = env
         .raw
@@ -134,8 +130,7 @@ async fn refresh_rotates_the_refresh_token() {
         })
         .send()
         .await
-        .expect("refreshes")
-        .into_inner();
+        .expect("refreshes");
     assert_ne!(second.access_token, first.access_token);
     let reused = env
         .raw
@@ -168,7 +163,6 @@ async fn expired_missing_and_wrong_credentials_are_401() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .access_token
         .unwrap();
     let get = |auth: Option<String>| {

@@ -62,8 +62,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
         .language("en")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(fetched, caption);
 
     // Tags are stored in their canonical case and found in any case.
@@ -77,8 +76,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
         .language("PT-BR")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(again, brazil);
 
     let list = env
@@ -87,8 +85,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
         .video_id(&video)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let langs: Vec<_> = list
         .data
         .iter()
@@ -103,8 +100,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
         .current_page(2)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(page.pagination.pages_total, Some(2));
     assert_eq!(page.data.len(), 1);
     let out_of_range = env
@@ -163,9 +159,9 @@ async fn only_one_caption_is_the_default() {
             })
             .send()
     };
-    let en = set_default("en", true).await.unwrap().into_inner();
+    let en = set_default("en", true).await.unwrap();
     assert!(en.default);
-    let fr = set_default("fr", true).await.unwrap().into_inner();
+    let fr = set_default("fr", true).await.unwrap();
     assert!(fr.default);
     let defaults = |list: Vec<Caption>| -> Vec<String> {
         list.into_iter()
@@ -179,15 +175,14 @@ async fn only_one_caption_is_the_default() {
         .video_id(&video)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(defaults(list.data), ["fr"]);
 
     // Uploading a new file keeps the flag.
     let replaced = upload_caption(&env, &video, "fr").await;
     assert!(replaced.default);
 
-    let off = set_default("fr", false).await.unwrap().into_inner();
+    let off = set_default("fr", false).await.unwrap();
     assert!(!off.default);
     let list = env
         .raw
@@ -195,8 +190,7 @@ async fn only_one_caption_is_the_default() {
         .video_id(&video)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(defaults(list.data).is_empty());
 
     let path = format!("/videos/{video}/captions/de");
@@ -261,8 +255,7 @@ async fn language_tags_and_files_are_validated() {
         .video_id(&video)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(list.data.is_empty(), "nothing invalid was stored");
 
     let unknown = upload(&env, "key-a", "/videos/vinope/captions/en", VTT).await;
@@ -317,8 +310,7 @@ async fn chapters_are_uploaded_served_listed_and_deleted() {
         .language("fr")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(fetched, chapter);
     assert_eq!(
         upload(
@@ -337,8 +329,7 @@ async fn chapters_are_uploaded_served_listed_and_deleted() {
         .video_id(&video)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let langs: Vec<_> = list
         .data
         .iter()
@@ -353,8 +344,7 @@ async fn chapters_are_uploaded_served_listed_and_deleted() {
         .video_id(&video)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(captions.data.is_empty());
 
     env.raw
@@ -429,8 +419,7 @@ async fn another_project_cannot_see_or_touch_tracks() {
         .language("en")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(still, caption);
 }
 

@@ -88,6 +88,6 @@ pub fn raw_client(base_url: &str, key: &str) -> apivideo_raw::Client {
 }
 
 /// The status of a raw-client error, for asserting error answers.
-pub fn status<T: std::fmt::Debug>(err: &apivideo_raw::Error<T>) -> Option<u16> {
+pub fn status(err: &apivideo_raw::error::Error) -> Option<u16> {
     err.status().map(|s| s.as_u16())
 }

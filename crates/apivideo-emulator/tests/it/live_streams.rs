@@ -39,8 +39,7 @@ async fn create_applies_defaults_and_get_returns_it() {
         .body(payload("Weekly demo"))
         .send()
         .await
-        .expect("created")
-        .into_inner();
+        .expect("created");
     let id = created.live_stream_id.clone();
     assert!(id.starts_with("li") && id.len() == 24, "{id}");
     assert_eq!(created.name.as_deref(), Some("Weekly demo"));
@@ -80,8 +79,7 @@ async fn create_applies_defaults_and_get_returns_it() {
         .live_stream_id(&id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(fetched, created);
 
     // Recording and restreams as asked.
@@ -96,8 +94,7 @@ async fn create_applies_defaults_and_get_returns_it() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!((full.record, full.public), (Some(true), Some(false)));
     assert_eq!(full.restreams.len(), 1);
     assert_eq!(
@@ -115,8 +112,7 @@ async fn assets_are_served() {
         .body(payload("Served & <escaped>"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let assets = stream.assets.unwrap();
     let hls = env.http.get(assets.hls.unwrap()).send().await.unwrap();
     assert_eq!(hls.status(), 200);
@@ -158,20 +154,13 @@ async fn list_filters_sorts_and_pages() {
             .body(payload(name))
             .send()
             .await
-            .unwrap()
-            .into_inner();
+            .unwrap();
         keys.push(s.stream_key.unwrap());
     }
     let names = |list: apivideo_raw::types::LiveStreamsListResponse| -> Vec<String> {
         list.data.into_iter().map(|s| s.name.unwrap()).collect()
     };
-    let all = env
-        .raw
-        .list_live_streams()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let all = env.raw.list_live_streams().send().await.unwrap();
     assert_eq!(all.pagination.items_total, Some(3));
     assert_eq!(names(all), ["bravo", "alpha", "charlie"]);
 
@@ -181,8 +170,7 @@ async fn list_filters_sorts_and_pages() {
         .name("alpha")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(by_name), ["alpha"]);
     let by_key = env
         .raw
@@ -190,8 +178,7 @@ async fn list_filters_sorts_and_pages() {
         .stream_key(&keys[2])
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(by_key), ["charlie"]);
 
     let asc = env
@@ -200,8 +187,7 @@ async fn list_filters_sorts_and_pages() {
         .sort_by("name")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(asc), ["alpha", "bravo", "charlie"]);
     let desc = env
         .raw
@@ -210,8 +196,7 @@ async fn list_filters_sorts_and_pages() {
         .sort_order(ListLiveStreamsSortOrder::Desc)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(desc), ["charlie", "bravo", "alpha"]);
     let newest_first = env
         .raw
@@ -220,8 +205,7 @@ async fn list_filters_sorts_and_pages() {
         .sort_order(ListLiveStreamsSortOrder::Desc)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(newest_first), ["charlie", "alpha", "bravo"]);
 
     let page2 = env
@@ -231,8 +215,7 @@ async fn list_filters_sorts_and_pages() {
         .current_page(2)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(page2.pagination.pages_total, Some(2));
     assert_eq!(page2.pagination.current_page_items, Some(1));
     assert_eq!(names(page2), ["charlie"]);
@@ -328,16 +311,9 @@ async fn creation_is_validated() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(ok.restreams.len(), 5);
-    let list = env
-        .raw
-        .list_live_streams()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let list = env.raw.list_live_streams().send().await.unwrap();
     assert_eq!(list.data.len(), 1, "nothing invalid was stored");
 }
 
@@ -354,8 +330,7 @@ async fn update_changes_only_what_is_sent() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let id = stream.live_stream_id.clone();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let renamed = env
@@ -368,8 +343,7 @@ async fn update_changes_only_what_is_sent() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("after"));
     assert_eq!(renamed.record, Some(true));
     assert_eq!(renamed.restreams, stream.restreams);
@@ -404,8 +378,7 @@ async fn update_changes_only_what_is_sent() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!((changed.public, changed.record), (Some(false), Some(false)));
     assert_eq!(changed.player_id.as_deref(), Some(player_id));
     assert_eq!(changed.restreams.len(), 1);
@@ -465,8 +438,7 @@ async fn delete_removes_the_stream_and_its_assets() {
         .body(payload("short-lived"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let id = stream.live_stream_id;
     env.raw
         .delete_live_stream()
@@ -509,8 +481,7 @@ async fn thumbnails_take_jpeg_only() {
         .body(payload("thumb"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let id = stream.live_stream_id.clone();
     let path = format!("/live-streams/{id}/thumbnail");
 
@@ -560,8 +531,7 @@ async fn thumbnails_take_jpeg_only() {
         .live_stream_id(&id)
         .send()
         .await
-        .expect("thumbnail deleted")
-        .into_inner();
+        .expect("thumbnail deleted");
     assert_eq!(after.live_stream_id, id);
     let placeholder = env
         .http
@@ -598,11 +568,10 @@ async fn another_project_cannot_see_or_touch_a_stream() {
         .body(payload("private to a"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let id = stream.live_stream_id;
     let b = env.raw_for("key-b");
-    let list = b.list_live_streams().send().await.unwrap().into_inner();
+    let list = b.list_live_streams().send().await.unwrap();
     assert!(list.data.is_empty());
     let get = b
         .get_live_stream()
@@ -640,8 +609,7 @@ async fn another_project_cannot_see_or_touch_a_stream() {
         .live_stream_id(&id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(still.name.as_deref(), Some("private to a"));
     let anonymous = env.http.get(env.url("/live-streams")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
@@ -670,12 +638,10 @@ pub mod support {
     }
 
     /// The status and problem document of a raw-client error.
-    pub fn problem(err: apivideo_raw::Error<Problem>) -> (u16, Problem) {
-        match err {
-            apivideo_raw::Error::ErrorResponse(response) => {
-                (response.status().as_u16(), response.into_inner())
-            }
-            other => panic!("expected a problem document, got {other:?}"),
+    pub fn problem(err: apivideo_raw::error::Error) -> (u16, Problem) {
+        match (err.status(), err.problem()) {
+            (Some(status), Some(problem)) => (status.as_u16(), problem.clone()),
+            _ => panic!("expected a problem document, got {err:?}"),
         }
     }
 

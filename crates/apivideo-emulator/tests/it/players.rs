@@ -32,8 +32,7 @@ async fn create_applies_the_documented_defaults() {
         .body(PlayerThemeCreationPayload::default())
         .send()
         .await
-        .expect("created")
-        .into_inner();
+        .expect("created");
     assert!(player.player_id.starts_with("pt") && player.player_id.len() == 24);
     assert_eq!(player.enable_api, Some(true));
     assert_eq!(player.enable_controls, Some(true));
@@ -73,8 +72,7 @@ async fn create_applies_the_documented_defaults() {
         .player_id(&themed.player_id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(fetched, themed);
 }
 
@@ -105,7 +103,7 @@ async fn creation_and_update_are_validated() {
     assert_eq!(answer.status(), 400);
     let p: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(p["name"], "hideTitle");
-    let list = env.raw.list_players().send().await.unwrap().into_inner();
+    let list = env.raw.list_players().send().await.unwrap();
     assert_eq!(list.data.len(), 1);
 }
 
@@ -118,7 +116,7 @@ async fn list_sorts_and_pages() {
     let names = |list: apivideo_raw::types::PlayerThemesListResponse| -> Vec<String> {
         list.data.into_iter().map(|p| p.name.unwrap()).collect()
     };
-    let all = env.raw.list_players().send().await.unwrap().into_inner();
+    let all = env.raw.list_players().send().await.unwrap();
     assert_eq!(names(all), ["bravo", "alpha", "charlie"]);
     let asc = env
         .raw
@@ -127,8 +125,7 @@ async fn list_sorts_and_pages() {
         .sort_order(ListPlayersSortOrder::Asc)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(asc), ["alpha", "bravo", "charlie"]);
     let desc = env
         .raw
@@ -137,8 +134,7 @@ async fn list_sorts_and_pages() {
         .sort_order(ListPlayersSortOrder::Desc)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(names(desc), ["charlie", "alpha", "bravo"]);
     let page = env
         .raw
@@ -147,8 +143,7 @@ async fn list_sorts_and_pages() {
         .current_page(3)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(page.pagination.pages_total, Some(3));
     assert_eq!(names(page), ["charlie"]);
     let rels: Vec<_> = env
@@ -159,7 +154,6 @@ async fn list_sorts_and_pages() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .pagination
         .links
         .into_iter()
@@ -218,8 +212,7 @@ async fn update_changes_only_what_is_sent() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(updated.hide_title, Some(true));
     assert_eq!(updated.link.as_deref(), Some("rgba(0, 170, 255, .95)"));
     assert_eq!(updated.name.as_deref(), Some("theme"));
@@ -278,14 +271,7 @@ async fn logos_take_jpeg_and_png_with_a_link() {
     assert_eq!(served.status(), 200);
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
-    let fetched = env
-        .raw
-        .get_player()
-        .player_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let fetched = env.raw.get_player().player_id(&id).send().await.unwrap();
     assert_eq!(fetched.assets, theme.assets);
 
     // A JPEG replaces it, in any letter case.
@@ -304,14 +290,7 @@ async fn logos_take_jpeg_and_png_with_a_link() {
         .send()
         .await
         .expect("logo deleted");
-    let fetched = env
-        .raw
-        .get_player()
-        .player_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let fetched = env.raw.get_player().player_id(&id).send().await.unwrap();
     assert_eq!(fetched.assets, None);
     assert_eq!(env.http.get(&logo).send().await.unwrap().status(), 404);
 
@@ -347,8 +326,7 @@ async fn delete_removes_the_player_and_detaches_it() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(stream.player_id.as_deref(), Some(id.as_str()));
     env.raw
         .delete_player()
@@ -379,8 +357,7 @@ async fn delete_removes_the_player_and_detaches_it() {
         .live_stream_id(&stream.live_stream_id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(stream.player_id, None);
 }
 
@@ -390,15 +367,7 @@ async fn another_project_cannot_see_or_touch_a_player() {
     let player = create(&env, json!({"name": "a's"})).await;
     let id = player.player_id.clone();
     let b = env.raw_for("key-b");
-    assert!(
-        b.list_players()
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-            .data
-            .is_empty()
-    );
+    assert!(b.list_players().send().await.unwrap().data.is_empty());
     let get = b.get_player().player_id(&id).send().await.unwrap_err();
     assert_eq!(status(&get), Some(404));
     let patch = b
@@ -426,13 +395,6 @@ async fn another_project_cannot_see_or_touch_a_player() {
         .await
         .unwrap();
     assert_eq!(stream.status(), 400);
-    let still = env
-        .raw
-        .get_player()
-        .player_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let still = env.raw.get_player().player_id(&id).send().await.unwrap();
     assert_eq!(still.name.as_deref(), Some("a's"));
 }

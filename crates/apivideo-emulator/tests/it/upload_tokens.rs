@@ -19,7 +19,6 @@ async fn token(env: &TestEnv, ttl: i64) -> UploadToken {
         .send()
         .await
         .expect("token created")
-        .into_inner()
 }
 
 /// A delegated upload: no credential, the token in the query.
@@ -64,7 +63,7 @@ async fn tokens_are_created_listed_shown_and_deleted() {
         .send()
         .await
         .unwrap();
-    assert_eq!(shown.into_inner(), forever);
+    assert_eq!(shown, forever);
 
     let listed = env
         .raw
@@ -73,8 +72,7 @@ async fn tokens_are_created_listed_shown_and_deleted() {
         .sort_order(ListUploadTokensSortOrder::Desc)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let ttls: Vec<_> = listed.data.iter().map(|t| t.ttl.unwrap()).collect();
     assert_eq!(ttls, [3600, 0]);
     assert_eq!(listed.pagination.items_total, Some(2));
@@ -83,7 +81,7 @@ async fn tokens_are_created_listed_shown_and_deleted() {
         .raw
         .delete_upload_token()
         .upload_token(&id)
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(deleted.status(), 204);
@@ -95,9 +93,7 @@ async fn tokens_are_created_listed_shown_and_deleted() {
         .await
         .unwrap_err();
     assert_eq!(status(&err), Some(404));
-    let apivideo_raw::Error::ErrorResponse(problem) = err else {
-        panic!("a problem document")
-    };
+    let problem = err.problem().expect("a problem document").clone();
     assert_eq!(problem.name.as_deref(), Some("uploadToken"));
     let err = env
         .raw
@@ -170,7 +166,7 @@ async fn tokens_belong_to_one_project() {
         .await
         .unwrap_err();
     assert_eq!(status(&err), Some(404));
-    let theirs = b.list_upload_tokens().send().await.unwrap().into_inner();
+    let theirs = b.list_upload_tokens().send().await.unwrap();
     assert!(theirs.data.is_empty());
     // The video a token uploads belongs to the token's project.
     let answer = delegated(&env, &mine, None, None, b"data").await;
@@ -258,13 +254,7 @@ async fn expired_and_unknown_tokens_are_refused() {
         .await
         .unwrap_err();
     assert_eq!(status(&err), Some(404));
-    let listed = env
-        .raw
-        .list_upload_tokens()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let listed = env.raw.list_upload_tokens().send().await.unwrap();
     assert!(listed.data.is_empty());
     assert_eq!(
         delegated(&env, "to0000000000000000000000", None, None, b"x")

@@ -56,7 +56,6 @@ pub(crate) async fn create(env: &TestEnv, title: &str) -> Video {
         .send()
         .await
         .expect("video created")
-        .into_inner()
 }
 
 /// Posts one chunk of a source; `range` is the `Content-Range` header.
@@ -94,7 +93,6 @@ pub(crate) async fn status(env: &TestEnv, video_id: &str) -> VideoStatus {
         .send()
         .await
         .expect("status")
-        .into_inner()
 }
 
 /// The bytes the MP4 asset serves.
@@ -194,7 +192,7 @@ async fn parallel_parts_are_all_recorded() {
         .send()
         .await
         .unwrap();
-    assert_eq!(mp4(&env, &done.into_inner()).await, parts.concat());
+    assert_eq!(mp4(&env, &done).await, parts.concat());
     let ingest = status(&env, &video.video_id).await.ingest.unwrap();
     assert_eq!(ingest.received_parts.unwrap().parts, [1, 2, 3, 4, 5, 6]);
 }
@@ -442,8 +440,7 @@ async fn sources_and_partial_uploads_survive_a_restart() {
         .video_id(&full.video_id)
         .send()
         .await
-        .expect("still there")
-        .into_inner();
+        .expect("still there");
     assert_eq!(again.title.as_deref(), Some("full"));
     assert_eq!(mp4(&env, &again).await, data);
     // The resume point survived; the upload completes after the restart.

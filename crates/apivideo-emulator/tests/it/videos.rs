@@ -77,7 +77,7 @@ async fn create_show_update_delete() {
                 .tags(vec!["a".to_owned(), "b".to_owned()])
                 .metadata(vec![meta("Author", "Ada")]),
         )
-        .send()
+        .send_with_response()
         .await
         .expect("created");
     assert_eq!(video.status(), 201);
@@ -112,7 +112,7 @@ async fn create_show_update_delete() {
         .send()
         .await
         .unwrap();
-    assert_eq!(shown.into_inner(), video);
+    assert_eq!(shown, video);
 
     // Only present fields change; tags: [] clears them.
     let updated = env
@@ -127,8 +127,7 @@ async fn create_show_update_delete() {
         })
         .send()
         .await
-        .expect("updated")
-        .into_inner();
+        .expect("updated");
     assert_eq!(updated.title.as_deref(), Some("Physics"));
     assert_eq!(updated.public, Some(false));
     assert!(updated.tags.is_empty());
@@ -150,9 +149,7 @@ async fn create_show_update_delete() {
         .await
         .unwrap_err();
     assert_eq!(status(&err), Some(404));
-    let apivideo_raw::Error::ErrorResponse(problem) = err else {
-        panic!("a problem document")
-    };
+    let problem = err.problem().expect("a problem document").clone();
     assert_eq!(problem.name.as_deref(), Some("videoId"));
     let err = env
         .raw
@@ -191,8 +188,7 @@ async fn player_is_set_and_removed_with_null() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(cleared.player_id, None);
     assert_eq!(cleared.title.as_deref(), Some("with player"));
 }
@@ -456,7 +452,7 @@ async fn thumbnails_are_uploaded_or_picked() {
             .status(),
         201
     );
-    let picked = pick("00:00:01.50").await.expect("picked").into_inner();
+    let picked = pick("00:00:01.50").await.expect("picked");
     let jpeg = thumbnail_bytes(&env, &picked).await;
     assert_ne!(jpeg, image);
     assert_eq!(

@@ -77,7 +77,6 @@ async fn register(env: &TestEnv, url: &str, events: &[&str]) -> Webhook {
         .send()
         .await
         .expect("registered")
-        .into_inner()
 }
 
 /// Waits until the emulator counted `n` of `event`.
@@ -117,16 +116,9 @@ async fn webhooks_are_registered_listed_and_deleted() {
     )
     .await;
 
-    let fetched = env
-        .raw
-        .get_webhook()
-        .webhook_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let fetched = env.raw.get_webhook().webhook_id(&id).send().await.unwrap();
     assert_eq!(fetched, first);
-    let all = env.raw.list_webhooks().send().await.unwrap().into_inner();
+    let all = env.raw.list_webhooks().send().await.unwrap();
     assert_eq!(all.data, [first.clone(), second.clone()]);
     let live = env
         .raw
@@ -134,8 +126,7 @@ async fn webhooks_are_registered_listed_and_deleted() {
         .events("live-stream.broadcast.started")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(live.data, std::slice::from_ref(&second));
     let none = env
         .raw
@@ -143,8 +134,7 @@ async fn webhooks_are_registered_listed_and_deleted() {
         .events("video.caption.generated")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(none.data.is_empty());
     let page = env
         .raw
@@ -153,8 +143,7 @@ async fn webhooks_are_registered_listed_and_deleted() {
         .current_page(2)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(page.data, [second]);
     let links = page.pagination.links;
     assert!(links.iter().all(|l| {
@@ -196,17 +185,7 @@ async fn webhooks_are_registered_listed_and_deleted() {
         .await
         .unwrap_err();
     assert_eq!(status(&err), Some(404));
-    assert_eq!(
-        env.raw
-            .list_webhooks()
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-            .data
-            .len(),
-        1
-    );
+    assert_eq!(env.raw.list_webhooks().send().await.unwrap().data.len(), 1);
 }
 
 #[tokio::test]
@@ -260,7 +239,6 @@ async fn creation_is_validated() {
             .send()
             .await
             .unwrap()
-            .into_inner()
             .data
             .is_empty()
     );
@@ -272,15 +250,7 @@ async fn another_project_cannot_see_or_delete_a_webhook() {
     let hook = register(&env, "https://h/x", &["e"]).await;
     let id = hook.webhook_id.unwrap();
     let b = env.raw_for("key-b");
-    assert!(
-        b.list_webhooks()
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-            .data
-            .is_empty()
-    );
+    assert!(b.list_webhooks().send().await.unwrap().data.is_empty());
     let get = b.get_webhook().webhook_id(&id).send().await.unwrap_err();
     assert_eq!(status(&get), Some(404));
     let delete = b.delete_webhook().webhook_id(&id).send().await.unwrap_err();

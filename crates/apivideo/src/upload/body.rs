@@ -2,14 +2,12 @@
 //! offset for every attempt, or bytes already in memory, streamed in small
 //! pieces that report progress as they go.
 
-use std::io::{Seek, SeekFrom};
+use std::io::SeekFrom;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::error::{Error, Result, SourceError, SourceErrorKind};
@@ -40,13 +38,17 @@ impl PartSource {
         }
     }
 
-    /// A fresh body for one attempt. `sent` counts the bytes this attempt
-    /// has streamed so far (it is reset here).
-    pub(crate) fn body(&self, sent: Arc<AtomicU64>) -> Result<reqwest::Body> {
-        sent.store(0, Ordering::Relaxed);
+    /// A fresh body for one attempt. `sent` is called with the number of
+    /// bytes this attempt has streamed so far, as each piece goes out.
+    pub(crate) async fn body(
+        &self,
+        sent: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<reqwest::Body> {
+        let mut count = 0;
         let counted = move |piece: &std::io::Result<Bytes>| {
             if let Ok(piece) = piece {
-                sent.fetch_add(piece.len() as u64, Ordering::Relaxed);
+                count += piece.len() as u64;
+                sent(count);
             }
         };
         match self {
@@ -56,20 +58,21 @@ impl PartSource {
                 len,
                 file_len,
             } => {
-                let mut file = std::fs::File::open(path).map_err(|e| {
+                let mut file = tokio::fs::File::open(path).await.map_err(|e| {
                     SourceError::io(
                         SourceErrorKind::Missing,
                         format!("cannot open {}", path.display()),
                         e,
                     )
                 })?;
-                let now = file.metadata().map_err(Error::Io)?.len();
+                let now = file.metadata().await.map_err(Error::Io)?.len();
                 if now != *file_len {
                     return Err(changed(path, *file_len, now));
                 }
-                file.seek(SeekFrom::Start(*offset)).map_err(Error::Io)?;
-                let reader = tokio::fs::File::from_std(file).take(*len);
-                let stream = ReaderStream::with_capacity(reader, PIECE).inspect(counted);
+                file.seek(SeekFrom::Start(*offset))
+                    .await
+                    .map_err(Error::Io)?;
+                let stream = ReaderStream::with_capacity(file.take(*len), PIECE).inspect(counted);
                 Ok(reqwest::Body::wrap_stream(stream))
             }
             PartSource::Memory(bytes) => Ok(reqwest::Body::wrap_stream(
@@ -122,10 +125,10 @@ mod tests {
             len: 10,
             file_len: 12,
         };
-        let err = part.body(Arc::default()).unwrap_err();
+        let err = part.body(|_| {}).await.unwrap_err();
         assert_eq!(err.source_kind(), Some(SourceErrorKind::Changed));
         std::fs::remove_file(&path).unwrap();
-        let err = part.body(Arc::default()).unwrap_err();
+        let err = part.body(|_| {}).await.unwrap_err();
         assert_eq!(err.source_kind(), Some(SourceErrorKind::Missing));
     }
 }

@@ -2,91 +2,150 @@
 //! with progress, resume, and delegated upload tokens.
 //!
 //! - A source up to the chunk size goes in one request; a larger one in
-//!   chunks sent with `Content-Range: part N/M`; a source of unknown size as
-//!   a progressive session (`part N/*`, the last one `part N/N`).
+//!   chunks sent with `Content-Range: bytes from-to/total`; a source of
+//!   unknown size as a progressive session (`part N/*`, the last one
+//!   `part N/N`).
 //! - File chunks stream from disk and are re-opened at their offset for
-//!   every attempt, so a chunk can be re-sent after a 401 or 429 without
-//!   ever being held in memory.
-//! - A chunk is idempotent (the server replaces a part it already has), so
-//!   chunks are also retried on 5xx answers and dropped connections.
-//! - With an upload token, every chunk after the first names the video the
-//!   first one created.
-//! - `resume()` asks `GET /videos/{id}/status` which parts arrived and sends
-//!   only the others.
+//!   every attempt, so a chunk can be re-sent without ever being held in
+//!   memory.
+//! - Every request goes through the engine's one retry loop. A chunk for a
+//!   known video replaces the same bytes, so it is idempotent and retried
+//!   like a GET. With an upload token, the first request creates the video:
+//!   it is retried only when the server provably did not act (a refused
+//!   connection, a 429), and otherwise fails with
+//!   [`Error::OutcomeUnknown`]. Later chunks name the video and are
+//!   idempotent again.
+//! - `resume()` asks `GET /videos/{id}/status` which byte ranges arrived
+//!   and sends only the others, with any chunk size; the ranges' total must
+//!   be the file's size.
+//! - Progress is reported as bytes go out. Dropping the upload's future
+//!   stops it: no callback runs once the drop has returned, and a progress
+//!   channel closes.
 
 mod body;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
+use apivideo_raw::ResponseValue;
 use apivideo_raw::prelude::*;
 use apivideo_raw::types::{Video, VideoStatusIngestStatus};
 use bytes::{Bytes, BytesMut};
 use reqwest::multipart::{Form, Part};
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio_util::task::AbortOnDropHandle;
 
 use crate::client::Client;
 use crate::config::{MAX_CHUNK_SIZE, MIN_CHUNK_SIZE};
-use crate::engine::decode;
+use crate::engine::{Call, Kind, decode};
 use crate::error::{Error, Result, SourceError, SourceErrorKind};
-use crate::videos::path_segment;
+use crate::videos::{path_segment, required};
 use body::PartSource;
 
 /// How far an upload has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// Bytes of the source the server has or is receiving (parts skipped on
-    /// resume count as sent).
+    /// Bytes of the source the server has or is receiving (bytes that had
+    /// arrived before a resume count as sent). A chunk that is sent again
+    /// counts from its start again.
     pub bytes_sent: u64,
     /// Size of the source, when known.
     pub total_bytes: Option<u64>,
-    /// The part being sent, from 1.
+    /// The chunk being sent, from 1.
     pub part: u32,
-    /// Number of parts, when known.
+    /// Number of chunks, when known.
     pub parts: Option<u32>,
 }
 
 type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
-#[derive(Debug, Clone)]
+/// Where progress goes while an upload runs. The upload's future holds
+/// the only [`ProgressGuard`]; dropping it closes the sink, under the lock
+/// that every report takes, so no report starts after the drop.
+#[derive(Default)]
+pub(crate) struct ProgressSink(Mutex<Option<ProgressFn>>);
+
+impl ProgressSink {
+    pub(crate) fn report(&self, progress: Progress) {
+        if let Some(f) = &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            f(progress);
+        }
+    }
+}
+
+struct ProgressGuard(Arc<ProgressSink>);
+
+impl Drop for ProgressGuard {
+    fn drop(&mut self) {
+        self.0.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+impl Client {
+    /// Uploads the source of an existing video:
+    /// `POST /videos/{videoId}/source`. Set `video_id` and a source
+    /// (`file`, `reader` or `stream`), then `send()`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
+    /// let video = client
+    ///     .upload_video()
+    ///     .video_id("vi4k0jvEUuaTdRAEjQ4Jfrgz")
+    ///     .file("movie.mp4")
+    ///     .on_progress(|p| println!("{} / {:?} bytes", p.bytes_sent, p.total_bytes))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_video(&self) -> VideoUpload<'_> {
+        VideoUpload::new(self, TargetKind::Video)
+    }
+
+    /// Uploads a new video with a delegated upload token, no API key
+    /// needed: `POST /upload?token=…`. Set `token` and a source, then
+    /// `send()`. The first request creates the video; the others name it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
+    /// let video = client
+    ///     .upload_with_upload_token()
+    ///     .token("to1tcmSFHeYY5KzyhOqVKMKb")
+    ///     .file("movie.mp4")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_with_upload_token(&self) -> VideoUpload<'_> {
+        VideoUpload::new(self, TargetKind::Token)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetKind {
+    Video,
+    Token,
+}
+
+#[derive(Clone)]
 enum Target {
     Video(String),
     Token(String),
 }
 
-impl Client {
-    /// Uploads the source of an existing video: `POST /videos/{videoId}/source`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
-    /// let video = client
-    ///     .upload_video("vi4k0jvEUuaTdRAEjQ4Jfrgz")
-    ///     .on_progress(|p| println!("{} / {:?} bytes", p.bytes_sent, p.total_bytes))
-    ///     .from_path("movie.mp4")
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn upload_video(&self, video_id: impl Into<String>) -> VideoUpload<'_> {
-        VideoUpload::new(self, Target::Video(video_id.into()))
-    }
+type BoxReader<'a> = Box<dyn AsyncRead + Send + Unpin + 'a>;
 
-    /// Uploads a new video with a delegated upload token, no API key needed:
-    /// `POST /upload?token=…`. The first chunk creates the video; the others
-    /// name it.
-    pub fn upload_with_upload_token(&self, token: impl Into<String>) -> VideoUpload<'_> {
-        VideoUpload::new(self, Target::Token(token.into()))
-    }
+enum Source<'a> {
+    File(PathBuf),
+    Reader(BoxReader<'a>, u64),
+    Stream(BoxReader<'a>),
 }
 
-/// An upload being set up; finish with [`VideoUpload::from_path`],
-/// [`VideoUpload::from_reader`] or [`VideoUpload::from_stream`].
-#[derive(Clone)]
+/// Builder for [`Client::upload_video`] and
+/// [`Client::upload_with_upload_token`].
 pub struct VideoUpload<'a> {
     client: &'a Client,
-    target: Target,
+    kind: TargetKind,
+    id: Option<String>,
+    source: Option<Source<'a>>,
     progress: Option<ProgressFn>,
     resume: bool,
     file_name: Option<String>,
@@ -95,8 +154,21 @@ pub struct VideoUpload<'a> {
 
 impl std::fmt::Debug for VideoUpload<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = match self.kind {
+            TargetKind::Video => self.id.as_deref(),
+            // An upload token lets anyone upload: never print it.
+            TargetKind::Token => self.id.as_ref().map(|_| "[REDACTED]"),
+        };
+        let source = match &self.source {
+            Some(Source::File(path)) => Some(path.display().to_string()),
+            Some(Source::Reader(_, size)) => Some(format!("reader of {size} bytes")),
+            Some(Source::Stream(_)) => Some("stream".to_owned()),
+            None => None,
+        };
         f.debug_struct("VideoUpload")
-            .field("target", &self.target)
+            .field("kind", &self.kind)
+            .field("id", &id)
+            .field("source", &source)
             .field("resume", &self.resume)
             .field("file_name", &self.file_name)
             .field("chunk_size", &self.chunk_size)
@@ -105,10 +177,12 @@ impl std::fmt::Debug for VideoUpload<'_> {
 }
 
 impl<'a> VideoUpload<'a> {
-    fn new(client: &'a Client, target: Target) -> Self {
+    fn new(client: &'a Client, kind: TargetKind) -> Self {
         Self {
             client,
-            target,
+            kind,
+            id: None,
+            source: None,
             progress: None,
             resume: false,
             file_name: None,
@@ -116,21 +190,60 @@ impl<'a> VideoUpload<'a> {
         }
     }
 
-    /// Calls `f` as bytes go out and after each part.
+    /// The video whose source this is (`upload_video`). Required there.
+    pub fn video_id(mut self, id: impl Into<String>) -> Self {
+        if self.kind == TargetKind::Video {
+            self.id = Some(id.into());
+        }
+        self
+    }
+
+    /// The delegated upload token (`upload_with_upload_token`). Required
+    /// there.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        if self.kind == TargetKind::Token {
+            self.id = Some(token.into());
+        }
+        self
+    }
+
+    /// Uploads this file, streaming each chunk from disk.
+    pub fn file(mut self, path: impl AsRef<Path>) -> Self {
+        self.source = Some(Source::File(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Uploads `size` bytes from a reader. Each chunk is read into memory
+    /// (so it can be re-sent), one at a time.
+    pub fn reader(mut self, reader: impl AsyncRead + Send + Unpin + 'a, size: u64) -> Self {
+        self.source = Some(Source::Reader(Box::new(reader), size));
+        self
+    }
+
+    /// Uploads a source of unknown size as a progressive session: chunks
+    /// `part N/*`, the last one `part N/N`. Up to two chunks are held in
+    /// memory (the next one is read ahead to know which is last).
+    pub fn stream(mut self, reader: impl AsyncRead + Send + Unpin + 'a) -> Self {
+        self.source = Some(Source::Stream(Box::new(reader)));
+        self
+    }
+
+    /// Calls `f` as bytes go out and after each chunk.
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
     }
 
-    /// Sends progress to a channel instead of a callback.
+    /// Sends progress to a channel instead of a callback. The channel
+    /// closes when the upload ends or is dropped.
     pub fn progress_channel(self, tx: tokio::sync::mpsc::UnboundedSender<Progress>) -> Self {
         self.on_progress(move |p| {
             let _ = tx.send(p);
         })
     }
 
-    /// Continues an interrupted upload of the same source with the same
-    /// chunk size: only the parts the server lacks are sent.
+    /// Continues an interrupted upload of the same file (by `video_id`):
+    /// only the bytes the server lacks are sent, with any chunk size.
     pub fn resume(mut self) -> Self {
         self.resume = true;
         self
@@ -150,9 +263,83 @@ impl<'a> VideoUpload<'a> {
         self
     }
 
-    /// Uploads a file, streaming each chunk from disk.
-    pub async fn from_path(self, path: impl AsRef<Path>) -> Result<Video> {
-        let path = path.as_ref().to_path_buf();
+    /// Sends the upload and returns the video the last answer describes.
+    pub async fn send(self) -> Result<Video> {
+        self.send_with_response()
+            .await
+            .map(ResponseValue::into_inner)
+    }
+
+    /// Like `send`, keeping the last answer's status and headers.
+    pub async fn send_with_response(self) -> Result<ResponseValue<Video>> {
+        let what = match self.kind {
+            TargetKind::Video => "video_id",
+            TargetKind::Token => "token",
+        };
+        let id = required(
+            what,
+            self.id.ok_or_else(|| format!("{what} was not initialized")),
+        )?;
+        let target = match self.kind {
+            TargetKind::Video => Target::Video(id),
+            TargetKind::Token => Target::Token(id),
+        };
+        check_chunk_size(self.chunk_size)?;
+        let source = self
+            .source
+            .ok_or_else(|| Error::InvalidRequest("no source: set file, reader or stream".into()))?;
+        let sink = Arc::new(ProgressSink(Mutex::new(self.progress)));
+        let _guard = ProgressGuard(sink.clone());
+        let mut uploader = Uploader {
+            client: self.client,
+            target,
+            name: self.file_name.unwrap_or_else(|| match &source {
+                Source::File(path) => path
+                    .file_name()
+                    .map_or_else(|| "video".to_owned(), |n| n.to_string_lossy().into_owned()),
+                _ => "video".to_owned(),
+            }),
+            chunk: self.chunk_size,
+            sink,
+            done: 0,
+            size: None,
+            last: None,
+        };
+        match source {
+            Source::File(path) => uploader.file(path, self.resume).await,
+            _ if self.resume => Err(Error::InvalidRequest(
+                "resume needs a file path, not a reader or a stream".into(),
+            )),
+            Source::Reader(reader, size) => uploader.reader(reader, size).await,
+            Source::Stream(reader) => uploader.stream(reader).await,
+        }
+    }
+}
+
+/// What a resume finds on the server.
+enum Received {
+    /// The whole source is there.
+    Complete,
+    /// Bytes arrived: these ranges (end exclusive) are missing.
+    Missing(Vec<(u64, u64)>),
+}
+
+/// Sends an upload's requests one after the other, keeping the delegated
+/// video id, the progress count and the latest answer.
+struct Uploader<'a> {
+    client: &'a Client,
+    target: Target,
+    name: String,
+    chunk: u64,
+    sink: Arc<ProgressSink>,
+    /// Bytes the server has.
+    done: u64,
+    size: Option<u64>,
+    last: Option<ResponseValue<Video>>,
+}
+
+impl Uploader<'_> {
+    async fn file(&mut self, path: PathBuf, resume: bool) -> Result<ResponseValue<Video>> {
         let meta = tokio::fs::metadata(&path).await.map_err(|e| {
             SourceError::io(
                 SourceErrorKind::Missing,
@@ -167,162 +354,220 @@ impl<'a> VideoUpload<'a> {
             )
             .into());
         }
-        let size = meta.len();
-        let name = self.file_name.clone().unwrap_or_else(|| {
-            path.file_name()
-                .map_or_else(|| "video".to_owned(), |n| n.to_string_lossy().into_owned())
-        });
-        let plan = self.plan(size)?;
-        let file = FileParts { path, size };
-        self.run(plan, name, |index| Ok(file.part(index, plan.chunk)))
-            .await
+        let size = non_empty(meta.len())?;
+        self.size = Some(size);
+        let missing = if resume {
+            match self.received(size).await? {
+                Received::Complete => return self.fetch_video().await,
+                Received::Missing(gaps) => gaps,
+            }
+        } else {
+            vec![(0, size)]
+        };
+        self.done = size - missing.iter().map(|(a, b)| b - a).sum::<u64>();
+        for (from, to) in missing {
+            let mut at = from;
+            while at < to {
+                // A chunk runs on past the gap into bytes the server has
+                // rather than be shorter than the smallest chunk allowed.
+                let end = (at + self.chunk).min(size);
+                let part = PartSource::File {
+                    path: path.clone(),
+                    offset: at,
+                    len: end - at,
+                    file_len: size,
+                };
+                let range = (size > self.chunk).then(|| format!("bytes {at}-{}/{size}", end - 1));
+                self.send_part(at, part, range, end.min(to) - at).await?;
+                at = end;
+            }
+        }
+        if resume {
+            self.check_final_size(size).await?;
+        }
+        self.finish().await
     }
 
-    /// Uploads `size` bytes from a reader. Each chunk is read into memory
-    /// (so it can be re-sent), one at a time.
-    pub async fn from_reader<R: AsyncRead + Unpin + Send>(
-        self,
-        mut reader: R,
+    async fn reader(
+        &mut self,
+        mut reader: BoxReader<'_>,
         size: u64,
-    ) -> Result<Video> {
-        let plan = self.plan(size)?;
-        if self.resume {
-            return Err(Error::InvalidRequest(
-                "resume needs a file path, not a reader".into(),
-            ));
-        }
-        let name = self.file_name.clone().unwrap_or_else(|| "video".to_owned());
-        let mut sent = Uploader::new(&self, plan, name);
-        let mut last = None;
-        for index in 1..=plan.parts {
-            let want = plan.part_len(index);
+    ) -> Result<ResponseValue<Video>> {
+        let size = non_empty(size)?;
+        self.size = Some(size);
+        let mut at = 0;
+        while at < size {
+            let want = self.chunk.min(size - at);
             let bytes = read_up_to(&mut reader, want).await?;
             if (bytes.len() as u64) < want {
-                return Err(ended_early(
-                    plan.size,
-                    (index as u64 - 1) * plan.chunk + bytes.len() as u64,
-                ));
+                return Err(ended_early(size, at + bytes.len() as u64));
             }
-            if index == plan.parts && !read_up_to(&mut reader, 1).await?.is_empty() {
+            let end = at + want;
+            if end == size && !read_up_to(&mut reader, 1).await?.is_empty() {
                 return Err(SourceError::new(
                     SourceErrorKind::Changed,
-                    format!(
-                        "the reader holds more than the {} bytes announced",
-                        plan.size
-                    ),
+                    format!("the reader holds more than the {size} bytes announced"),
                 )
                 .into());
             }
-            last = Some(
-                sent.send(index, PartSource::Memory(bytes), plan.range(index))
-                    .await?,
-            );
+            let range = (size > self.chunk).then(|| format!("bytes {at}-{}/{size}", end - 1));
+            self.send_part(at, PartSource::Memory(bytes), range, want)
+                .await?;
+            at = end;
         }
-        last.ok_or_else(|| SourceError::new(SourceErrorKind::Empty, "the source is empty").into())
+        self.finish().await
     }
 
-    /// Uploads a source of unknown size as a progressive session: chunks
-    /// `part N/*`, the last one `part N/N`. Up to two chunks are held in
-    /// memory (the next one is read ahead to know which is last).
-    pub async fn from_stream<R: AsyncRead + Unpin + Send>(self, mut reader: R) -> Result<Video> {
-        if self.resume {
-            return Err(Error::InvalidRequest(
-                "resume needs a file path, not a stream".into(),
-            ));
-        }
-        check_chunk_size(self.chunk_size)?;
-        let name = self.file_name.clone().unwrap_or_else(|| "video".to_owned());
-        let plan = Plan {
-            size: 0,
-            chunk: self.chunk_size,
-            parts: 0,
-            known: false,
-        };
-        let mut sent = Uploader::new(&self, plan, name);
-        let mut current = read_up_to(&mut reader, self.chunk_size).await?;
+    async fn stream(&mut self, mut reader: BoxReader<'_>) -> Result<ResponseValue<Video>> {
+        let mut current = read_up_to(&mut reader, self.chunk).await?;
         if current.is_empty() {
             return Err(SourceError::new(SourceErrorKind::Empty, "the source is empty").into());
         }
-        let mut index: u32 = 1;
+        let mut index: u64 = 1;
         loop {
-            let next = read_up_to(&mut reader, self.chunk_size).await?;
+            let next = read_up_to(&mut reader, self.chunk).await?;
             let range = if next.is_empty() {
                 format!("part {index}/{index}")
             } else {
                 format!("part {index}/*")
             };
-            let video = sent
-                .send(index, PartSource::Memory(current), Some(range))
+            let len = current.len() as u64;
+            let at = self.done;
+            self.send_part(at, PartSource::Memory(current), Some(range), len)
                 .await?;
             if next.is_empty() {
-                return Ok(video);
+                return self.finish().await;
             }
             current = next;
             index += 1;
         }
     }
 
-    fn plan(&self, size: u64) -> Result<Plan> {
-        check_chunk_size(self.chunk_size)?;
-        if size == 0 {
-            return Err(SourceError::new(
-                SourceErrorKind::Empty,
-                "the source is empty: there is nothing to upload",
-            )
-            .into());
-        }
-        let parts = u32::try_from(size.div_ceil(self.chunk_size)).map_err(|_| {
-            Error::InvalidRequest("the source needs more than 4 billion chunks".into())
-        })?;
-        Ok(Plan {
-            size,
-            chunk: self.chunk_size,
-            parts,
-            known: true,
-        })
-    }
-
-    /// Sends every part the server lacks, in order, and returns the video
-    /// the last answer describes.
-    async fn run(
-        &self,
-        plan: Plan,
-        name: String,
-        part: impl Fn(u32) -> Result<PartSource>,
-    ) -> Result<Video> {
-        let mut uploader = Uploader::new(self, plan, name);
-        let done = if self.resume {
-            self.received_parts(plan).await?
-        } else {
-            Received::Parts(Vec::new())
-        };
-        let done = match done {
-            Received::Complete => return self.fetch_video().await,
-            Received::Parts(parts) => parts,
-        };
-        let mut last = None;
-        for index in 1..=plan.parts {
-            if done.contains(&index) {
-                uploader.skip(plan.part_len(index));
-                continue;
-            }
-            last = Some(
-                uploader
-                    .send(index, part(index)?, plan.range(index))
-                    .await?,
-            );
-        }
-        match last {
+    /// The answer to the last request.
+    async fn finish(&mut self) -> Result<ResponseValue<Video>> {
+        match self.last.take() {
             Some(video) => Ok(video),
-            // Every part was there but the server had not yet said "uploaded".
+            // Every byte was there but the server had not said "uploaded".
             None => self.fetch_video().await,
         }
     }
 
-    async fn received_parts(&self, plan: Plan) -> Result<Received> {
+    fn progress(&self, at: u64, sent: u64) -> Progress {
+        let part = |offset: u64| u32::try_from(offset / self.chunk + 1).unwrap_or(u32::MAX);
+        Progress {
+            bytes_sent: self.done + sent,
+            total_bytes: self.size,
+            part: part(at),
+            parts: self.size.map(|s| part(s - 1)),
+        }
+    }
+
+    /// Sends the chunk at offset `at`, which brings `new` bytes the server
+    /// did not have, through the engine's retry loop.
+    async fn send_part(
+        &mut self,
+        at: u64,
+        source: PartSource,
+        range: Option<String>,
+        new: u64,
+    ) -> Result<()> {
+        let (url, token) = match &self.target {
+            Target::Video(id) => (
+                self.client
+                    .url(&format!("/videos/{}/source", path_segment(id))),
+                None,
+            ),
+            Target::Token(token) => (self.client.url("/upload"), Some(token.clone())),
+        };
+        let (operation, created) = match &self.target {
+            Target::Video(_) => ("upload_video", true),
+            // Later chunks name the video the first one created.
+            Target::Token(_) => ("upload_with_upload_token", self.last.is_some()),
+        };
+        let call = Call {
+            operation,
+            // The request replaces bytes of a video that exists.
+            idempotent: created,
+            kind: Kind::Upload,
+            credentials: token.is_none(),
+        };
+        let video_id = match (&self.target, &self.last) {
+            (Target::Token(_), Some(video)) => Some(video.video_id.clone()),
+            _ => None,
+        };
+        let base = self.progress(at, 0);
+        let sink = self.sink.clone();
+        let name = self.name.clone();
+        let http = self.client.engine().http.clone();
+        let result = self
+            .client
+            .engine()
+            .send(call, || {
+                let (source, range, url, token, video_id, name, http, sink) = (
+                    source.clone(),
+                    range.clone(),
+                    url.clone(),
+                    token.clone(),
+                    video_id.clone(),
+                    name.clone(),
+                    http.clone(),
+                    sink.clone(),
+                );
+                async move {
+                    let len = source.len();
+                    let body = source
+                        .body(move |sent| {
+                            sink.report(Progress {
+                                bytes_sent: base.bytes_sent + sent,
+                                ..base
+                            })
+                        })
+                        .await?;
+                    let file = Part::stream_with_length(body, len)
+                        .file_name(name)
+                        .mime_str("application/octet-stream")
+                        .map_err(Error::transport)?;
+                    let mut form = Form::new();
+                    if let Some(id) = video_id {
+                        form = form.text("videoId", id);
+                    }
+                    let mut request = http.post(&url).multipart(form.part("file", file));
+                    if let Some(token) = &token {
+                        request = request.query(&[("token", token)]);
+                    }
+                    if let Some(range) = range {
+                        request = request.header("Content-Range", range);
+                    }
+                    request.build().map_err(Error::transport)
+                }
+            })
+            .await;
+        let response = match result {
+            Ok(response) => response,
+            // An attempt whose answer was lost completed the source.
+            Err(Error::Api(e)) if e.earlier_attempt_lost && is_already_uploaded(&e) => {
+                self.done += new;
+                self.sink.report(self.progress(at, 0));
+                if self.last.is_none() {
+                    self.last = Some(self.fetch_video().await?);
+                }
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let video = decode(response).await?;
+        self.done += new;
+        self.sink.report(self.progress(at, 0));
+        self.last = Some(video);
+        Ok(())
+    }
+
+    /// What an interrupted upload left on the server, checked against a
+    /// file of `size` bytes.
+    async fn received(&self, size: u64) -> Result<Received> {
         let Target::Video(id) = &self.target else {
             return Err(Error::InvalidRequest(
-                "resume works with a video id, not an upload token".into(),
+                "resume works with a video id and an API key, not an upload token".into(),
             ));
         };
         let status = self
@@ -330,90 +575,107 @@ impl<'a> VideoUpload<'a> {
             .get_video_status()
             .video_id(id.as_str())
             .send()
-            .await?
-            .into_inner();
+            .await?;
         let Some(ingest) = status.ingest else {
-            return Ok(Received::Parts(Vec::new()));
+            return Ok(Received::Missing(vec![(0, size)]));
         };
         if ingest.status == Some(VideoStatusIngestStatus::Uploaded) {
+            check_size(ingest.filesize, size)?;
             return Ok(Received::Complete);
         }
-        let Some(received) = ingest.received_parts else {
-            return Ok(Received::Parts(Vec::new()));
-        };
-        if let Some(total) = received.total.filter(|t| *t != i64::from(plan.parts)) {
+        if ingest
+            .received_parts
+            .as_ref()
+            .is_some_and(|p| !p.parts.is_empty())
+        {
             return Err(SourceError::new(
                 SourceErrorKind::ChunkSizeMismatch,
-                format!("the interrupted upload has {total} parts but this one would have {}: resume with the same file and chunk size", plan.parts),
+                "the interrupted upload was sent in numbered parts, whose boundaries cannot be checked against this file: upload it again without resume",
             )
             .into());
         }
-        Ok(Received::Parts(
-            received
-                .parts
-                .iter()
-                .filter_map(|p| u32::try_from(*p).ok())
-                .collect(),
-        ))
+        let mut ranges = Vec::new();
+        for r in &ingest.received_bytes {
+            let (Some(from), Some(to), Some(total)) = (r.from, r.to, r.total) else {
+                continue;
+            };
+            check_size(Some(total), size)?;
+            let (from, to) = (
+                u64::try_from(from).unwrap_or(0),
+                u64::try_from(to).unwrap_or(0),
+            );
+            if from <= to && to < size {
+                ranges.push((from, to + 1));
+            }
+        }
+        ranges.sort_unstable();
+        let mut missing = Vec::new();
+        let mut next = 0;
+        for (from, to) in ranges {
+            if from > next {
+                missing.push((next, from));
+            }
+            next = next.max(to);
+        }
+        if next < size {
+            missing.push((next, size));
+        }
+        Ok(Received::Missing(missing))
     }
 
-    async fn fetch_video(&self) -> Result<Video> {
+    /// After a resumed upload: the server's source has the file's size.
+    async fn check_final_size(&self, size: u64) -> Result<()> {
         let Target::Video(id) = &self.target else {
-            return Err(Error::InvalidRequest(
-                "no video to fetch for an upload token".into(),
-            ));
+            return Ok(());
         };
-        Ok(self
+        let status = self
             .client
-            .get_video()
+            .get_video_status()
             .video_id(id.as_str())
             .send()
-            .await?
-            .into_inner())
-    }
-}
-
-enum Received {
-    Complete,
-    Parts(Vec<u32>),
-}
-
-/// How a source of known size is cut.
-#[derive(Debug, Clone, Copy)]
-struct Plan {
-    size: u64,
-    chunk: u64,
-    parts: u32,
-    known: bool,
-}
-
-impl Plan {
-    fn part_len(&self, index: u32) -> u64 {
-        let start = u64::from(index - 1) * self.chunk;
-        self.chunk.min(self.size - start)
+            .await?;
+        check_size(status.ingest.and_then(|i| i.filesize), size)
     }
 
-    /// `Content-Range` for a part: none for a single-request upload.
-    fn range(&self, index: u32) -> Option<String> {
-        (self.known && self.parts > 1).then(|| format!("part {index}/{}", self.parts))
-    }
-}
-
-struct FileParts {
-    path: PathBuf,
-    size: u64,
-}
-
-impl FileParts {
-    fn part(&self, index: u32, chunk: u64) -> PartSource {
-        let offset = u64::from(index - 1) * chunk;
-        PartSource::File {
-            path: self.path.clone(),
-            offset,
-            len: chunk.min(self.size - offset),
-            file_len: self.size,
+    async fn fetch_video(&mut self) -> Result<ResponseValue<Video>> {
+        match &self.target {
+            Target::Video(id) => {
+                self.client
+                    .get_video()
+                    .video_id(id.as_str())
+                    .send_with_response()
+                    .await
+            }
+            // The upload token cannot read the video: the last answer is
+            // what is known of it.
+            Target::Token(_) => self.last.take().ok_or_else(|| {
+                Error::InvalidRequest("no answer describes the uploaded video".into())
+            }),
         }
     }
+}
+
+/// The server's source size, when it reports one, is the file's.
+fn check_size(server: Option<i64>, size: u64) -> Result<()> {
+    match server.and_then(|s| u64::try_from(s).ok()) {
+        Some(s) if s != size => Err(SourceError::new(
+            SourceErrorKind::Changed,
+            format!("the video's source on the server has {s} bytes but this file has {size}: it is not the same file"),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn non_empty(size: u64) -> Result<u64> {
+    if size == 0 {
+        return Err(SourceError::new(
+            SourceErrorKind::Empty,
+            "the source is empty: there is nothing to upload",
+        )
+        .into());
+    }
+    Ok(size)
 }
 
 fn check_chunk_size(bytes: u64) -> Result<()> {
@@ -446,171 +708,8 @@ async fn read_up_to<R: AsyncRead + Unpin>(reader: &mut R, want: u64) -> Result<B
     Ok(buf.freeze())
 }
 
-/// Sends parts one after the other, keeping the delegated video id and the
-/// progress count.
-struct Uploader<'u, 'a> {
-    upload: &'u VideoUpload<'a>,
-    plan: Plan,
-    name: String,
-    done: u64,
-    video_id: Option<String>,
-}
-
-impl<'u, 'a> Uploader<'u, 'a> {
-    fn new(upload: &'u VideoUpload<'a>, plan: Plan, name: String) -> Self {
-        Self {
-            upload,
-            plan,
-            name,
-            done: 0,
-            video_id: None,
-        }
-    }
-
-    fn skip(&mut self, len: u64) {
-        self.done += len;
-    }
-
-    fn report(&self, part: u32, bytes_sent: u64) {
-        if let Some(f) = &self.upload.progress {
-            f(Progress {
-                bytes_sent,
-                total_bytes: self.plan.known.then_some(self.plan.size),
-                part,
-                parts: self.plan.known.then_some(self.plan.parts),
-            });
-        }
-    }
-
-    fn url(&self) -> String {
-        match &self.upload.target {
-            Target::Video(id) => self
-                .upload
-                .client
-                .url(&format!("/videos/{}/source", path_segment(id))),
-            Target::Token(_) => self.upload.client.url("/upload"),
-        }
-    }
-
-    /// Sends one part, retrying it on transient failures (a part is
-    /// idempotent), and returns the video the answer describes.
-    async fn send(
-        &mut self,
-        index: u32,
-        source: PartSource,
-        range: Option<String>,
-    ) -> Result<Video> {
-        let engine = self.upload.client.engine();
-        let policy = engine.retry_policy();
-        let url = self.url();
-        let operation = match self.upload.target {
-            Target::Video(_) => "upload_video",
-            Target::Token(_) => "upload_with_upload_token",
-        };
-        let sent = Arc::new(AtomicU64::new(0));
-        let mut attempt = 1;
-        loop {
-            let ticker = self.progress_ticker(index, sent.clone());
-            let result = engine
-                .send(operation, || {
-                    self.request(&url, &source, range.as_deref(), sent.clone())
-                })
-                .await;
-            if let Some(ticker) = ticker {
-                // A tick may be running on another worker: wait for it to
-                // end, so it cannot report after the progress below.
-                ticker.abort();
-                let _ = ticker.await;
-            }
-            match result {
-                Ok(response) => {
-                    let video: Video = decode(response).await?;
-                    if self.video_id.is_none() {
-                        self.video_id = Some(video.video_id.clone());
-                    }
-                    self.done += source.len();
-                    self.report(index, self.done);
-                    return Ok(video);
-                }
-                // An earlier attempt did arrive and completed the source.
-                Err(e) if attempt > 1 && is_already_uploaded(&e) => {
-                    self.done += source.len();
-                    self.report(index, self.done);
-                    return self.upload.fetch_video().await;
-                }
-                Err(e) if attempt < policy.max_attempts && is_transient(&e) => {
-                    let wait = policy.backoff(attempt);
-                    tracing::debug!(part = index, attempt, wait_ms = wait.as_millis() as u64, error = %e, "retrying upload part");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Reports progress while a part streams out; `None` without a
-    /// progress callback. Stopped when dropped, should the upload be.
-    fn progress_ticker(&self, index: u32, sent: Arc<AtomicU64>) -> Option<AbortOnDropHandle<()>> {
-        let f = self.upload.progress.clone()?;
-        let (done, plan) = (self.done, self.plan);
-        Some(AbortOnDropHandle::new(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                f(Progress {
-                    bytes_sent: done + sent.load(Ordering::Relaxed),
-                    total_bytes: plan.known.then_some(plan.size),
-                    part: index,
-                    parts: plan.known.then_some(plan.parts),
-                });
-            }
-        })))
-    }
-
-    fn request(
-        &self,
-        url: &str,
-        source: &PartSource,
-        range: Option<&str>,
-        sent: Arc<AtomicU64>,
-    ) -> Result<reqwest::Request> {
-        let len = source.len();
-        let file = Part::stream_with_length(source.body(sent)?, len)
-            .file_name(self.name.clone())
-            .mime_str("application/octet-stream")
-            .map_err(Error::transport)?;
-        let mut form = Form::new();
-        if let (Target::Token(_), Some(id)) = (&self.upload.target, &self.video_id) {
-            form = form.text("videoId", id.clone());
-        }
-        form = form.part("file", file);
-        let engine = self.upload.client.engine();
-        let mut request = engine
-            .http
-            .post(url)
-            .multipart(form)
-            .timeout(self.upload.client.config().upload_timeout);
-        if let Target::Token(token) = &self.upload.target {
-            request = request.query(&[("token", token)]);
-        }
-        if let Some(range) = range {
-            request = request.header("Content-Range", range);
-        }
-        request.build().map_err(Error::transport)
-    }
-}
-
-/// Failures after which re-sending a part is safe and may succeed.
-fn is_transient(e: &Error) -> bool {
-    match e {
-        Error::Transport(_) => true,
-        Error::Api(api) => api.status.is_server_error(),
-        _ => false,
-    }
-}
-
-fn is_already_uploaded(e: &Error) -> bool {
-    e.problem().is_some_and(|p| {
+fn is_already_uploaded(e: &crate::ApiError) -> bool {
+    e.problem.as_ref().is_some_and(|p| {
         p.type_
             .replace(['-', '_'], "")
             .ends_with("filealreadyuploaded")

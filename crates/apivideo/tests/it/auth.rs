@@ -140,7 +140,7 @@ async fn persistent_401_is_a_typed_auth_error_after_one_retry() {
         ..FaultSettings::default()
     });
     let client = common::client(&emulator);
-    let err = apivideo::Error::from(client.get_account().send().await.expect_err("unauthorized"));
+    let err = client.get_account().send().await.expect_err("unauthorized");
     assert!(err.is_auth(), "{err:?}");
     assert_eq!(err.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
     assert_eq!(common::requests(&emulator, "GET /account"), 2);
@@ -153,7 +153,7 @@ async fn wrong_api_key_is_a_typed_auth_error() {
     let emulator = common::emulator().await;
     let client =
         Client::with_config(Config::new(emulator.base_url()).with_api_key("not-a-key")).unwrap();
-    let err = apivideo::Error::from(client.get_account().send().await.expect_err("refused"));
+    let err = client.get_account().send().await.expect_err("refused");
     assert!(err.is_auth(), "{err:?}");
     assert!(err.to_string().contains("API key was refused"), "{err}");
     assert!(!err.to_string().contains("not-a-key"));
@@ -178,13 +178,11 @@ async fn basic_mode_makes_no_token_calls() {
 async fn a_client_without_a_key_sends_no_credential() {
     let emulator = common::emulator().await;
     let client = Client::with_config(Config::new(emulator.base_url())).unwrap();
-    let err = apivideo::Error::from(
-        client
-            .get_account()
-            .send()
-            .await
-            .expect_err("unauthenticated"),
-    );
+    let err = client
+        .get_account()
+        .send()
+        .await
+        .expect_err("unauthenticated");
     assert!(err.is_auth());
     assert_eq!(common::auth_calls(&emulator), (0, 0));
 }
@@ -234,12 +232,12 @@ async fn a_long_workload_crosses_many_token_expiries_without_an_error() {
         let outcome: Result<(), apivideo::Error> = async {
             match i % 4 {
                 0 => {
-                    let account = client.get_account().send().await?.into_inner();
+                    let account = client.get_account().send().await?;
                     let used = account.quota.and_then(|q| q.quota_used);
                     assert_eq!(used, Some(1.0), "iteration {i}");
                 }
                 1 => {
-                    let shown = client.get_video().video_id(&id).send().await?.into_inner();
+                    let shown = client.get_video().video_id(&id).send().await?;
                     assert_eq!(
                         shown.title.as_deref(),
                         Some(title.as_str()),
@@ -256,8 +254,7 @@ async fn a_long_workload_crosses_many_token_expiries_without_an_error() {
                             ..Default::default()
                         })
                         .send()
-                        .await?
-                        .into_inner();
+                        .await?;
                     assert_eq!(
                         updated.title.as_deref(),
                         Some(next.as_str()),
@@ -310,7 +307,6 @@ async fn a_long_workload_crosses_many_token_expiries_without_an_error() {
         .send()
         .await
         .expect("shown")
-        .into_inner()
         .title;
     assert_eq!(final_title.as_deref(), Some(title.as_str()));
     assert_eq!(title, format!("Lesson {}", ITERATIONS - 2));

@@ -130,7 +130,6 @@ pub async fn create_video(client: &Client, title: &str) -> Video {
         .send()
         .await
         .expect("video created")
-        .into_inner()
 }
 
 /// A new player with the default settings.
@@ -141,7 +140,6 @@ pub async fn create_player(client: &Client) -> PlayerTheme {
         .send()
         .await
         .expect("player created")
-        .into_inner()
 }
 
 /// A new live stream with only a name.
@@ -152,7 +150,6 @@ pub async fn create_live_stream(client: &Client, name: &str) -> LiveStream {
         .send()
         .await
         .expect("live stream created")
-        .into_inner()
 }
 
 /// The `name` of an error's problem document: the attribute the API blames.
@@ -476,4 +473,23 @@ impl Drop for LogCapture {
     fn drop(&mut self) {
         CAPTURE.with(|capture| *capture.borrow_mut() = None);
     }
+}
+
+/// The byte ranges an ingest has received, merged, as `(from, to)` with
+/// `to` exclusive.
+pub fn received_ranges(ingest: &apivideo::types::VideoStatusIngest) -> Vec<(i64, i64)> {
+    let mut ranges: Vec<(i64, i64)> = ingest
+        .received_bytes
+        .iter()
+        .map(|r| (r.from.unwrap_or(0), r.to.unwrap_or(-1) + 1))
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (from, to) in ranges {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
 }

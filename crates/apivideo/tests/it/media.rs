@@ -43,7 +43,11 @@ async fn caption_is_stored_listed_and_served_as_uploaded() {
     let id = &video.video_id;
 
     let caption = client
-        .upload_caption(id, "en", MediaFile::from_bytes("en.vtt", CAPTIONS_EN))
+        .upload_caption()
+        .video_id(id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", CAPTIONS_EN))
+        .send()
         .await
         .expect("caption uploaded");
     assert_eq!(caption.srclang.as_deref(), Some("en"));
@@ -65,8 +69,7 @@ async fn caption_is_stored_listed_and_served_as_uploaded() {
         .language("en")
         .send()
         .await
-        .expect("shown")
-        .into_inner();
+        .expect("shown");
     assert_eq!(shown, caption);
 }
 
@@ -79,7 +82,11 @@ async fn caption_language_is_sent_as_given_and_comes_back_canonical() {
 
     // A name without extension gets `.vtt` from the content.
     let caption = client
-        .upload_caption(id, "pt-br", MediaFile::from_bytes("subtitles", CAPTIONS_EN))
+        .upload_caption()
+        .video_id(id)
+        .language("pt-br")
+        .file(MediaFile::from_bytes("subtitles", CAPTIONS_EN))
+        .send()
         .await
         .expect("caption uploaded");
     assert_eq!(caption.srclang.as_deref(), Some("pt-BR"));
@@ -101,7 +108,11 @@ async fn chapter_from_a_file_is_stored_listed_and_served_as_uploaded() {
     let file = MediaFile::from_path(&path).await.expect("read");
     assert_eq!(file.file_name(), "chapters.vtt");
     let chapter = client
-        .upload_chapter(id, "fr", file)
+        .upload_chapter()
+        .video_id(id)
+        .language("fr")
+        .file(file)
+        .send()
         .await
         .expect("chapter uploaded");
     assert_eq!(chapter.language.as_deref(), Some("fr"));
@@ -125,7 +136,10 @@ async fn video_thumbnail_is_served_as_uploaded() {
     let id = &before.video_id;
 
     let after = client
-        .upload_video_thumbnail(id, MediaFile::from_bytes("cover.jpg", JPEG))
+        .upload_video_thumbnail()
+        .video_id(id)
+        .file(MediaFile::from_bytes("cover.jpg", JPEG))
+        .send()
         .await
         .expect("uploaded");
     assert_eq!(&after.video_id, id);
@@ -144,13 +158,7 @@ async fn video_thumbnail_is_served_as_uploaded() {
     let (content_type, body) = served(&thumbnail).await;
     assert_eq!(content_type, "image/jpeg");
     assert_eq!(body, JPEG);
-    let shown = client
-        .get_video()
-        .video_id(id)
-        .send()
-        .await
-        .expect("shown")
-        .into_inner();
+    let shown = client.get_video().video_id(id).send().await.expect("shown");
     assert_eq!(shown, after);
 }
 
@@ -163,7 +171,10 @@ async fn live_stream_thumbnail_is_served_as_uploaded() {
 
     // No extension: `.jpg` comes from the content.
     let after = client
-        .upload_live_stream_thumbnail(id, MediaFile::from_bytes("poster", JPEG))
+        .upload_live_stream_thumbnail()
+        .live_stream_id(id)
+        .file(MediaFile::from_bytes("poster", JPEG))
+        .send()
         .await
         .expect("uploaded");
     assert_eq!(&after.live_stream_id, id);
@@ -194,7 +205,11 @@ async fn player_logo_with_a_link_is_served_as_uploaded() {
 
     let link = "https://www.example.com/brand";
     let after = client
-        .upload_player_logo(id, MediaFile::from_bytes("logo.png", PNG), Some(link))
+        .upload_player_logo()
+        .player_id(id)
+        .file(MediaFile::from_bytes("logo.png", PNG))
+        .link(link)
+        .send()
         .await
         .expect("uploaded");
     assert_eq!(&after.player_id, id);
@@ -215,8 +230,7 @@ async fn player_logo_with_a_link_is_served_as_uploaded() {
         .player_id(id)
         .send()
         .await
-        .expect("shown")
-        .into_inner();
+        .expect("shown");
     assert_eq!(shown, after);
 }
 
@@ -226,16 +240,19 @@ async fn player_logo_without_a_link_replaces_the_previous_one() {
     let client = common::client(&emulator);
     let id = common::create_player(&client).await.player_id;
     client
-        .upload_player_logo(
-            &id,
-            MediaFile::from_bytes("logo.png", PNG),
-            Some("https://www.example.com"),
-        )
+        .upload_player_logo()
+        .player_id(&id)
+        .file(MediaFile::from_bytes("logo.png", PNG))
+        .link("https://www.example.com")
+        .send()
         .await
         .expect("first logo");
 
     let after = client
-        .upload_player_logo(&id, MediaFile::from_bytes("logo.jpeg", JPEG), None)
+        .upload_player_logo()
+        .player_id(&id)
+        .file(MediaFile::from_bytes("logo.jpeg", JPEG))
+        .send()
         .await
         .expect("second logo");
     let assets = after.assets.expect("assets");
@@ -253,7 +270,10 @@ async fn a_live_stream_thumbnail_that_is_not_jpeg_is_refused_and_nothing_changes
     let id = &before.live_stream_id;
 
     let err = client
-        .upload_live_stream_thumbnail(id, MediaFile::from_bytes("poster.png", PNG))
+        .upload_live_stream_thumbnail()
+        .live_stream_id(id)
+        .file(MediaFile::from_bytes("poster.png", PNG))
+        .send()
         .await
         .expect_err("PNG refused");
     assert!(err.is_bad_request(), "{err:?}");
@@ -264,8 +284,7 @@ async fn a_live_stream_thumbnail_that_is_not_jpeg_is_refused_and_nothing_changes
         .live_stream_id(id)
         .send()
         .await
-        .expect("shown")
-        .into_inner();
+        .expect("shown");
     assert_eq!(after, before);
 }
 
@@ -276,7 +295,11 @@ async fn an_invalid_webvtt_caption_or_chapter_is_refused_and_nothing_is_stored()
     let id = common::create_video(&client, TITLE).await.video_id;
 
     let err = client
-        .upload_caption(&id, "en", MediaFile::from_bytes("en.vtt", NOT_WEBVTT))
+        .upload_caption()
+        .video_id(&id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", NOT_WEBVTT))
+        .send()
         .await
         .expect_err("caption refused");
     assert!(err.is_bad_request(), "{err:?}");
@@ -284,7 +307,11 @@ async fn an_invalid_webvtt_caption_or_chapter_is_refused_and_nothing_is_stored()
     assert!(captions(&client, &id).await.is_empty());
 
     let err = client
-        .upload_chapter(&id, "en", MediaFile::from_bytes("en.vtt", NOT_WEBVTT))
+        .upload_chapter()
+        .video_id(&id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", NOT_WEBVTT))
+        .send()
         .await
         .expect_err("chapter refused");
     assert!(err.is_bad_request(), "{err:?}");
@@ -299,11 +326,11 @@ async fn an_invalid_language_is_refused_and_nothing_is_stored() {
     let id = common::create_video(&client, TITLE).await.video_id;
 
     let err = client
-        .upload_caption(
-            &id,
-            "not a language",
-            MediaFile::from_bytes("en.vtt", CAPTIONS_EN),
-        )
+        .upload_caption()
+        .video_id(&id)
+        .language("not a language")
+        .file(MediaFile::from_bytes("en.vtt", CAPTIONS_EN))
+        .send()
         .await
         .expect_err("language refused");
     assert!(err.is_bad_request(), "{err:?}");
@@ -319,45 +346,60 @@ async fn uploads_to_unknown_resources_are_not_found_and_create_nothing() {
     let jpeg = || MediaFile::from_bytes("a.jpg", JPEG);
 
     let err = client
-        .upload_caption(UNKNOWN_VIDEO, "en", vtt())
+        .upload_caption()
+        .video_id(UNKNOWN_VIDEO)
+        .language("en")
+        .file(vtt())
+        .send()
         .await
         .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(problem_name(&err), Some("videoId"));
     let err = client
-        .upload_chapter(UNKNOWN_VIDEO, "en", vtt())
+        .upload_chapter()
+        .video_id(UNKNOWN_VIDEO)
+        .language("en")
+        .file(vtt())
+        .send()
         .await
         .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(problem_name(&err), Some("videoId"));
     let err = client
-        .upload_video_thumbnail(UNKNOWN_VIDEO, jpeg())
+        .upload_video_thumbnail()
+        .video_id(UNKNOWN_VIDEO)
+        .file(jpeg())
+        .send()
         .await
         .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(problem_name(&err), Some("videoId"));
     let err = client
-        .upload_live_stream_thumbnail("li0000000000000000000000", jpeg())
+        .upload_live_stream_thumbnail()
+        .live_stream_id("li0000000000000000000000")
+        .file(jpeg())
+        .send()
         .await
         .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(problem_name(&err), Some("liveStreamId"));
     let err = client
-        .upload_player_logo("pt0000000000000000000000", jpeg(), None)
+        .upload_player_logo()
+        .player_id("pt0000000000000000000000")
+        .file(jpeg())
+        .send()
         .await
         .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(problem_name(&err), Some("playerId"));
 
     // The captions of the unknown video are still unknown, not created.
-    let err = Error::from(
-        client
-            .list_captions()
-            .video_id(UNKNOWN_VIDEO)
-            .send()
-            .await
-            .expect_err("404"),
-    );
+    let err = client
+        .list_captions()
+        .video_id(UNKNOWN_VIDEO)
+        .send()
+        .await
+        .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
     let videos: Vec<_> = client
         .list_videos()
@@ -389,7 +431,11 @@ async fn empty_and_missing_files_and_empty_ids_fail_before_any_request() {
     let id = common::create_video(&client, TITLE).await.video_id;
 
     let err = client
-        .upload_caption(&id, "en", MediaFile::from_bytes("en.vtt", ""))
+        .upload_caption()
+        .video_id(&id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", ""))
+        .send()
         .await
         .expect_err("empty");
     assert_eq!(err.source_kind(), Some(SourceErrorKind::Empty), "{err:?}");
@@ -402,12 +448,19 @@ async fn empty_and_missing_files_and_empty_ids_fail_before_any_request() {
     assert!(err.to_string().contains("nothing-here.jpg"), "{err}");
 
     let err = client
-        .upload_video_thumbnail("", MediaFile::from_bytes("a.jpg", JPEG))
+        .upload_video_thumbnail()
+        .video_id("")
+        .file(MediaFile::from_bytes("a.jpg", JPEG))
+        .send()
         .await
         .expect_err("empty id");
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     let err = client
-        .upload_chapter(&id, "", MediaFile::from_bytes("a.vtt", CHAPTERS))
+        .upload_chapter()
+        .video_id(&id)
+        .language("")
+        .file(MediaFile::from_bytes("a.vtt", CHAPTERS))
+        .send()
         .await
         .expect_err("empty language");
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
@@ -447,7 +500,11 @@ async fn rate_limited_uploads_are_sent_again_whole() {
         async move {
             let vtt = format!("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nLanguage {lang}\n");
             client
-                .upload_caption(&id, lang, MediaFile::from_bytes(format!("{lang}.vtt"), vtt))
+                .upload_caption()
+                .video_id(&id)
+                .language(*lang)
+                .file(MediaFile::from_bytes(format!("{lang}.vtt"), vtt))
+                .send()
                 .await
         }
     }))

@@ -37,7 +37,7 @@ async fn get_is_retried_on_503_until_attempts_run_out() {
         error_statuses: vec![503],
         ..FaultSettings::default()
     });
-    let err = apivideo::Error::from(client.get_account().send().await.expect_err("always 503"));
+    let err = client.get_account().send().await.expect_err("always 503");
     assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(
         common::requests(&emulator, "GET /account"),
@@ -92,14 +92,12 @@ async fn post_is_not_retried_on_503_or_a_dropped_connection() {
         error_statuses: vec![503],
         ..FaultSettings::default()
     });
-    let err = apivideo::Error::from(
-        client
-            .create_webhook()
-            .body(webhook())
-            .send()
-            .await
-            .expect_err("503"),
-    );
+    let err = client
+        .create_webhook()
+        .body(webhook())
+        .send()
+        .await
+        .expect_err("503");
     assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(
         common::requests(&emulator, "POST /webhooks"),
@@ -111,14 +109,12 @@ async fn post_is_not_retried_on_503_or_a_dropped_connection() {
         drop_rate: 1.0,
         ..FaultSettings::default()
     });
-    let err = apivideo::Error::from(
-        client
-            .create_webhook()
-            .body(webhook())
-            .send()
-            .await
-            .expect_err("dropped"),
-    );
+    let err = client
+        .create_webhook()
+        .body(webhook())
+        .send()
+        .await
+        .expect_err("dropped");
     assert!(err.is_transport(), "{err:?}");
     assert_eq!(common::requests(&emulator, "POST /webhooks"), 2);
 }
@@ -152,7 +148,7 @@ async fn post_is_retried_on_429() {
         .expect("created after a 429");
     assert!(emulator.stats().event("faults.rate_limited") >= 1);
     emulator.set_faults(FaultSettings::default());
-    let list = client.list_webhooks().send().await.unwrap().into_inner();
+    let list = client.list_webhooks().send().await.unwrap();
     assert_eq!(list.data.len(), 2, "no duplicate from the retry");
 }
 
@@ -177,14 +173,7 @@ async fn connection_refused_is_retried_even_for_post() {
             .with_retry_policy(policy),
     )
     .unwrap();
-    let call = tokio::spawn(async move {
-        client
-            .create_webhook()
-            .body(webhook())
-            .send()
-            .await
-            .map(|r| r.into_inner())
-    });
+    let call = tokio::spawn(async move { client.create_webhook().body(webhook()).send().await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let emulator = apivideo_emulator::Emulator::start(
         apivideo_emulator::Config::default()
@@ -255,12 +244,12 @@ async fn a_burst_of_500_requests_completes_and_every_429_is_retried() {
     let elapsed = started.elapsed();
 
     for read in reads {
-        let shown = read.expect("every read completes").into_inner();
+        let shown = read.expect("every read completes");
         assert_eq!(shown, video);
     }
     let mut sent_urls = BTreeSet::new();
     for write in writes {
-        let hook = write.expect("every write completes").into_inner();
+        let hook = write.expect("every write completes");
         sent_urls.insert(hook.url.expect("url"));
     }
     assert_eq!(
@@ -382,13 +371,15 @@ async fn a_300_mib_upload_completes_through_503s_and_dropped_connections() {
     };
     let trigger = armed.clone();
     let uploaded = client
-        .upload_video(&video.video_id)
+        .upload_video()
+        .video_id(&video.video_id)
         .on_progress(move |p| {
             if p.bytes_sent >= 2 * DEFAULT_CHUNK_SIZE {
                 trigger.store(true, Ordering::Relaxed);
             }
         })
-        .from_path(&path)
+        .file(&path)
+        .send()
         .await
         .expect("the upload completes through the faults");
     tokio::time::timeout(Duration::from_secs(5), switch)
@@ -418,8 +409,7 @@ async fn a_300_mib_upload_completes_through_503s_and_dropped_connections() {
         .video_id(&video.video_id)
         .send()
         .await
-        .expect("status")
-        .into_inner();
+        .expect("status");
     let ingest = status.ingest.expect("ingest");
     assert_eq!(ingest.status, Some(VideoStatusIngestStatus::Uploaded));
     assert_eq!(ingest.filesize, Some(UPLOAD_SIZE as i64));

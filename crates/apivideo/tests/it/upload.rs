@@ -31,8 +31,10 @@ async fn a_small_file_goes_in_one_request() {
     let dir = tempfile::tempdir().unwrap();
     let (path, sha) = common::source_file(dir.path(), "movie.mp4", 300_000, 1).await;
     let uploaded = client
-        .upload_video(&video.video_id)
-        .from_path(&path)
+        .upload_video()
+        .video_id(&video.video_id)
+        .file(&path)
+        .send()
         .await
         .expect("uploaded");
     assert_eq!(uploaded.video_id, video.video_id);
@@ -51,9 +53,11 @@ async fn a_large_file_goes_in_chunks_with_progress() {
     let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
     let sink = seen.clone();
     client
-        .upload_video(&video.video_id)
+        .upload_video()
+        .video_id(&video.video_id)
         .on_progress(move |p| sink.lock().unwrap().push(p))
-        .from_path(&path)
+        .file(&path)
+        .send()
         .await
         .expect("uploaded");
     assert_eq!(upload_parts(&emulator), 3, "11 MiB in 5 MiB chunks");
@@ -73,8 +77,7 @@ async fn a_large_file_goes_in_chunks_with_progress() {
         .video_id(&video.video_id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let ingest = status.ingest.expect("ingest");
     assert_eq!(ingest.filesize, Some(size as i64));
 }
@@ -88,8 +91,10 @@ async fn a_reader_of_known_size_and_a_stream_of_unknown_size() {
 
     let video = common::create_video(&client, TITLE).await;
     client
-        .upload_video(&video.video_id)
-        .from_reader(&bytes[..], bytes.len() as u64)
+        .upload_video()
+        .video_id(&video.video_id)
+        .reader(&bytes[..], bytes.len() as u64)
+        .send()
         .await
         .expect("uploaded");
     assert_eq!(served_sha256(&mp4_url(&video)).await, expected);
@@ -97,9 +102,11 @@ async fn a_reader_of_known_size_and_a_stream_of_unknown_size() {
     let progressive = common::create_video(&client, TITLE).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     client
-        .upload_video(&progressive.video_id)
+        .upload_video()
+        .video_id(&progressive.video_id)
         .progress_channel(tx)
-        .from_stream(&bytes[..])
+        .stream(&bytes[..])
+        .send()
         .await
         .expect("uploaded as a progressive session");
     assert_eq!(served_sha256(&mp4_url(&progressive)).await, expected);
@@ -124,8 +131,10 @@ async fn resume_sends_only_the_missing_parts() {
     let (path, sha) = common::source_file(dir.path(), "movie.mp4", 13 * MIB, 4).await;
     let bytes = std::fs::read(&path).unwrap();
     let chunk = CHUNK as usize;
-    // An earlier run sent parts 1 and 3 of 3, then stopped.
-    for (index, range) in [(1, 0..chunk), (3, 2 * chunk..bytes.len())] {
+    // An earlier run sent the first and the last chunk, then stopped.
+    let len = bytes.len();
+    for range in [0..chunk, 2 * chunk..len] {
+        let header = format!("bytes {}-{}/{len}", range.start, range.end - 1);
         let form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(bytes[range].to_vec()).file_name("movie.mp4"),
@@ -137,7 +146,7 @@ async fn resume_sends_only_the_missing_parts() {
                 video.video_id
             ))
             .basic_auth(common::KEY, Some(""))
-            .header("Content-Range", format!("part {index}/3"))
+            .header("Content-Range", header)
             .multipart(form)
             .send()
             .await
@@ -147,19 +156,23 @@ async fn resume_sends_only_the_missing_parts() {
     assert_eq!(upload_parts(&emulator), 2);
     let fresh = Client::with_config(common::config(&emulator).with_chunk_size(CHUNK)).unwrap();
     fresh
-        .upload_video(&video.video_id)
+        .upload_video()
+        .video_id(&video.video_id)
         .resume()
-        .from_path(&path)
+        .file(&path)
+        .send()
         .await
         .expect("resumed");
-    assert_eq!(upload_parts(&emulator), 3, "only part 2 was sent");
+    assert_eq!(upload_parts(&emulator), 3, "only the middle chunk was sent");
     assert_eq!(served_sha256(&mp4_url(&video)).await, (13 * MIB, sha));
 
     // Resuming a finished upload sends nothing.
     fresh
-        .upload_video(&video.video_id)
+        .upload_video()
+        .video_id(&video.video_id)
         .resume()
-        .from_path(&path)
+        .file(&path)
+        .send()
         .await
         .expect("already complete");
     assert_eq!(upload_parts(&emulator), 3);
@@ -173,8 +186,10 @@ async fn bad_sources_are_refused_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
 
     let err = client
-        .upload_video(&video.video_id)
-        .from_path(dir.path().join("absent.mp4"))
+        .upload_video()
+        .video_id(&video.video_id)
+        .file(dir.path().join("absent.mp4"))
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.source_kind(), Some(SourceErrorKind::Missing));
@@ -182,30 +197,38 @@ async fn bad_sources_are_refused_before_anything_is_sent() {
     let empty = dir.path().join("empty.mp4");
     std::fs::write(&empty, b"").unwrap();
     let err = client
-        .upload_video(&video.video_id)
-        .from_path(&empty)
+        .upload_video()
+        .video_id(&video.video_id)
+        .file(&empty)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.source_kind(), Some(SourceErrorKind::Empty));
 
     let err = client
-        .upload_video(&video.video_id)
+        .upload_video()
+        .video_id(&video.video_id)
         .chunk_size(1024)
-        .from_path(&empty)
+        .file(&empty)
+        .send()
         .await
         .unwrap_err();
     assert!(err.is_config(), "{err:?}");
 
     let short = common::source_bytes(1000, 5);
     let err = client
-        .upload_video(&video.video_id)
-        .from_reader(&short[..], 2000)
+        .upload_video()
+        .video_id(&video.video_id)
+        .reader(&short[..], 2000)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.source_kind(), Some(SourceErrorKind::Changed));
     let err = client
-        .upload_video(&video.video_id)
-        .from_reader(&short[..], 500)
+        .upload_video()
+        .video_id(&video.video_id)
+        .reader(&short[..], 500)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.source_kind(), Some(SourceErrorKind::Changed));
@@ -216,8 +239,7 @@ async fn bad_sources_are_refused_before_anything_is_sent() {
         .video_id(&video.video_id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_ne!(
         status.ingest.and_then(|i| i.status),
         Some(VideoStatusIngestStatus::Uploaded)
@@ -239,7 +261,6 @@ async fn a_three_chunk_upload_with_an_upload_token_makes_one_video() {
         .send()
         .await
         .expect("token created")
-        .into_inner()
         .token
         .expect("token");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -253,8 +274,10 @@ async fn a_three_chunk_upload_with_an_upload_token_makes_one_video() {
     )
     .expect("valid config");
     let video = delegate
-        .upload_with_upload_token(&token)
-        .from_path(&path)
+        .upload_with_upload_token()
+        .token(&token)
+        .file(&path)
+        .send()
         .await
         .expect("uploaded");
 
@@ -289,13 +312,11 @@ async fn a_three_chunk_upload_with_an_upload_token_makes_one_video() {
         .send()
         .await
         .expect("status")
-        .into_inner()
         .ingest
         .expect("ingest");
     assert_eq!(ingest.status, Some(VideoStatusIngestStatus::Uploaded));
     assert_eq!(ingest.filesize, Some(SIZE as i64));
-    let parts = ingest.received_parts.expect("parts");
-    assert_eq!((parts.parts, parts.total), (vec![1, 2, 3], Some(3)));
+    assert_eq!(common::received_ranges(&ingest), vec![(0, SIZE as i64)]);
     assert_eq!(served_sha256(&mp4_url(&video)).await, (SIZE, sha));
 }
 
@@ -318,7 +339,8 @@ async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts(
     // The network goes away once two parts are through.
     let cut = emulator.clone();
     let err = first
-        .upload_video(&id)
+        .upload_video()
+        .video_id(&id)
         .chunk_size(CHUNK)
         .on_progress(move |p| {
             if p.bytes_sent >= 2 * CHUNK {
@@ -328,7 +350,8 @@ async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts(
                 });
             }
         })
-        .from_path(&path)
+        .file(&path)
+        .send()
         .await
         .expect_err("the upload is cut off");
     assert!(err.is_transport(), "{err:?}");
@@ -343,28 +366,31 @@ async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts(
         .send()
         .await
         .expect("status")
-        .into_inner()
         .ingest
         .expect("ingest");
     assert_eq!(interrupted.status, Some(VideoStatusIngestStatus::Uploading));
-    let received = interrupted.received_parts.expect("received parts");
-    assert_eq!((received.parts, received.total), (vec![1, 2], Some(6)));
+    assert_eq!(
+        common::received_ranges(&interrupted),
+        vec![(0, 2 * CHUNK as i64)]
+    );
     let mp4 = mp4_url(&video);
     let not_yet = reqwest::get(&mp4).await.expect("reachable");
     assert_eq!(not_yet.status(), reqwest::StatusCode::NOT_FOUND);
 
-    // Resuming with another chunk size would cut the file differently.
+    // Another file (of another size) is not the one being uploaded.
     emulator.reset_stats();
+    let (other, _) = common::source_file(dir.path(), "other.mp4", SIZE + 1, 8).await;
     let mismatch = second
-        .upload_video(&id)
+        .upload_video()
+        .video_id(&id)
         .resume()
-        .chunk_size(2 * CHUNK)
-        .from_path(&path)
+        .file(&other)
+        .send()
         .await
-        .expect_err("another chunk size is refused");
+        .expect_err("another file is refused");
     assert_eq!(
         mismatch.source_kind(),
-        Some(SourceErrorKind::ChunkSizeMismatch),
+        Some(SourceErrorKind::Changed),
         "{mismatch:?}"
     );
     assert_eq!(emulator.stats().requests_to(SOURCE_ROUTE), 0);
@@ -373,11 +399,13 @@ async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts(
     let reports: Arc<Mutex<Vec<Progress>>> = Arc::default();
     let seen = reports.clone();
     let resumed = second
-        .upload_video(&id)
+        .upload_video()
+        .video_id(&id)
         .resume()
         .chunk_size(CHUNK)
         .on_progress(move |p| seen.lock().expect("not poisoned").push(p))
-        .from_path(&path)
+        .file(&path)
+        .send()
         .await
         .expect("resumed");
     assert_eq!(resumed.video_id, id);
@@ -391,7 +419,8 @@ async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts(
     );
     assert_eq!(stats.event("upload.parts"), PARTS - 2);
     assert_eq!(stats.event("upload.bytes"), SIZE - 2 * CHUNK);
-    assert_eq!(stats.requests_to("GET /videos/{videoId}/status"), 1);
+    // Once to find what arrived, once to check the final size.
+    assert_eq!(stats.requests_to("GET /videos/{videoId}/status"), 2);
     let reports = reports.lock().expect("not poisoned").clone();
     assert!(
         reports
@@ -411,10 +440,107 @@ async fn a_new_client_resumes_an_interrupted_upload_with_only_the_missing_parts(
         .send()
         .await
         .expect("status")
-        .into_inner()
         .ingest
         .expect("ingest");
     assert_eq!(done.status, Some(VideoStatusIngestStatus::Uploaded));
     assert_eq!(done.filesize, Some(SIZE as i64));
     assert_eq!(served_sha256(&mp4).await, (SIZE, sha));
+}
+
+/// Sends `body` to a video's source as an earlier, interrupted run would
+/// have, with this `Content-Range`.
+async fn send_chunk(
+    emulator: &apivideo_emulator::Emulator,
+    video_id: &str,
+    body: &[u8],
+    range: &str,
+) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(body.to_vec()).file_name("movie.mp4"),
+    );
+    let answer = reqwest::Client::new()
+        .post(format!("{}/videos/{video_id}/source", emulator.base_url()))
+        .basic_auth(common::KEY, Some(""))
+        .header("Content-Range", range)
+        .multipart(form)
+        .send()
+        .await
+        .expect("reachable");
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
+/// Resume goes by byte ranges, so another chunk size sends exactly the
+/// bytes the server lacks, cut its own way, and the file comes out whole.
+#[tokio::test]
+async fn resume_with_another_chunk_size_sends_only_the_missing_bytes() {
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    let video = common::create_video(&client, TITLE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let size = 13 * MIB;
+    let (path, sha) = common::source_file(dir.path(), "movie.mp4", size, 11).await;
+    let bytes = std::fs::read(&path).unwrap();
+    let first = 5 * MIB as usize;
+    send_chunk(
+        &emulator,
+        &video.video_id,
+        &bytes[..first],
+        &format!("bytes 0-{}/{size}", first - 1),
+    )
+    .await;
+
+    emulator.reset_stats();
+    client
+        .upload_video()
+        .video_id(&video.video_id)
+        .chunk_size(6 * MIB)
+        .resume()
+        .file(&path)
+        .send()
+        .await
+        .expect("resumed with 6 MiB chunks");
+    let stats = emulator.stats();
+    assert_eq!(
+        stats.requests_to(SOURCE_ROUTE),
+        2,
+        "5..11 MiB, then 11..13 MiB"
+    );
+    assert_eq!(stats.event("upload.bytes"), size - 5 * MIB);
+    assert_eq!(served_sha256(&mp4_url(&video)).await, (size, sha));
+}
+
+/// An upload begun with numbered parts cannot be checked against this
+/// file's chunks: resume refuses it with a typed error and sends nothing.
+#[tokio::test]
+async fn resume_refuses_an_upload_begun_in_numbered_parts() {
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    let video = common::create_video(&client, TITLE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = common::source_file(dir.path(), "movie.mp4", 11 * MIB, 12).await;
+    let bytes = std::fs::read(&path).unwrap();
+    send_chunk(
+        &emulator,
+        &video.video_id,
+        &bytes[..(5 * MIB) as usize],
+        "part 1/3",
+    )
+    .await;
+
+    emulator.reset_stats();
+    let err = client
+        .upload_video()
+        .video_id(&video.video_id)
+        .resume()
+        .file(&path)
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.source_kind(),
+        Some(SourceErrorKind::ChunkSizeMismatch),
+        "{err:?}"
+    );
+    assert_eq!(emulator.stats().requests_to(SOURCE_ROUTE), 0);
 }

@@ -29,12 +29,7 @@ async fn operations_answer_what_was_sent() {
     let mut calls = Calls::new(OPERATIONS);
 
     calls.called("get_account");
-    let account = client
-        .get_account()
-        .send()
-        .await
-        .expect("account")
-        .into_inner();
+    let account = client.get_account().send().await.expect("account");
     assert_eq!(account.environment.as_deref(), Some("sandbox"));
     assert!(
         account
@@ -47,12 +42,7 @@ async fn operations_answer_what_was_sent() {
     assert_eq!(quota(account), (Some(0.0), Some(0.0)), "no video yet");
 
     common::create_video(&client, "Maths 101").await;
-    let account = client
-        .get_account()
-        .send()
-        .await
-        .expect("account")
-        .into_inner();
+    let account = client.get_account().send().await.expect("account");
     assert_eq!(quota(account), (Some(1.0), Some(1.0)), "one video");
 
     calls.assert_all_called_and_answered(&emulator);

@@ -70,7 +70,9 @@ async fn operations_answer_what_was_sent() {
 
     calls.called("list_video_sessions");
     let sessions: Vec<_> = client
-        .list_video_sessions(&video_id, "2024-03")
+        .list_video_sessions()
+        .video_id(&video_id)
+        .period("2024-03")
         .metadata("plan", "premium")
         .stream()
         .try_collect()
@@ -125,7 +127,9 @@ async fn operations_answer_what_was_sent() {
         (Some("browser"), Some("Firefox"), Some("125.0"))
     );
     let all_2024: Vec<_> = client
-        .list_video_sessions(&video_id, "2024")
+        .list_video_sessions()
+        .video_id(&video_id)
+        .period("2024")
         .stream()
         .try_collect()
         .await

@@ -24,8 +24,7 @@ async fn operations_answer_what_was_sent() {
         })
         .send()
         .await
-        .expect("authenticated")
-        .into_inner();
+        .expect("authenticated");
     assert_eq!(token.token_type, "Bearer");
     assert_eq!(token.expires_in, Some(3600));
     let access = token.access_token.expect("access token");
@@ -53,8 +52,7 @@ async fn operations_answer_what_was_sent() {
         })
         .send()
         .await
-        .expect("refreshed")
-        .into_inner();
+        .expect("refreshed");
     assert_eq!(renewed.token_type, "Bearer");
     assert_eq!(renewed.expires_in, Some(3600));
     let renewed_access = renewed.access_token.expect("access token");
@@ -62,16 +60,14 @@ async fn operations_answer_what_was_sent() {
     assert_ne!(renewed.refresh_token.as_deref(), Some(refresh.as_str()));
     assert_eq!(account(renewed_access).await, reqwest::StatusCode::OK);
     // A refresh token is used once.
-    let reused = apivideo::Error::from(
-        client
-            .refresh_token()
-            .body(RefreshTokenPayload {
-                refresh_token: refresh,
-            })
-            .send()
-            .await
-            .expect_err("a used refresh token is refused"),
-    );
+    let reused = client
+        .refresh_token()
+        .body(RefreshTokenPayload {
+            refresh_token: refresh,
+        })
+        .send()
+        .await
+        .expect_err("a used refresh token is refused");
     assert!(reused.is_bad_request(), "{reused:?}");
 
     calls.assert_all_called_and_answered(&emulator);

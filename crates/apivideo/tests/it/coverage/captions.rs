@@ -29,7 +29,11 @@ async fn operations_answer_what_was_sent() {
 
     calls.called("upload_caption");
     let en = client
-        .upload_caption(&id, "en", MediaFile::from_bytes("en.vtt", CAPTIONS_EN))
+        .upload_caption()
+        .video_id(&id)
+        .language("en")
+        .file(MediaFile::from_bytes("en.vtt", CAPTIONS_EN))
+        .send()
         .await
         .expect("caption uploaded");
     assert_eq!(en.srclang.as_deref(), Some("en"));
@@ -42,7 +46,11 @@ async fn operations_answer_what_was_sent() {
     let (_, body) = served(en.src.as_deref().expect("src")).await;
     assert_eq!(body, CAPTIONS_EN.as_bytes());
     let fr = client
-        .upload_caption(&id, "fr", MediaFile::from_bytes("fr.vtt", CAPTIONS_FR))
+        .upload_caption()
+        .video_id(&id)
+        .language("fr")
+        .file(MediaFile::from_bytes("fr.vtt", CAPTIONS_FR))
+        .send()
         .await
         .expect("caption uploaded");
 
@@ -56,8 +64,7 @@ async fn operations_answer_what_was_sent() {
         })
         .send()
         .await
-        .expect("caption updated")
-        .into_inner();
+        .expect("caption updated");
     assert!(default.default);
     assert_eq!(default.srclang.as_deref(), Some("fr"));
     assert_eq!(default.src, fr.src);
@@ -69,8 +76,7 @@ async fn operations_answer_what_was_sent() {
         .language("fr")
         .send()
         .await
-        .expect("caption shown")
-        .into_inner();
+        .expect("caption shown");
     assert_eq!(shown, default);
 
     calls.called("list_captions");

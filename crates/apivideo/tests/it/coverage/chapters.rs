@@ -25,7 +25,11 @@ async fn operations_answer_what_was_sent() {
 
     calls.called("upload_chapter");
     let chapter = client
-        .upload_chapter(&id, "en", MediaFile::from_bytes("chapters.vtt", CHAPTERS))
+        .upload_chapter()
+        .video_id(&id)
+        .language("en")
+        .file(MediaFile::from_bytes("chapters.vtt", CHAPTERS))
+        .send()
         .await
         .expect("chapter uploaded");
     assert_eq!(chapter.language.as_deref(), Some("en"));
@@ -44,8 +48,7 @@ async fn operations_answer_what_was_sent() {
         .language("en")
         .send()
         .await
-        .expect("chapter shown")
-        .into_inner();
+        .expect("chapter shown");
     assert_eq!(shown, chapter);
 
     calls.called("list_chapters");

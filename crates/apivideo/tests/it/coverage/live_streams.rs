@@ -49,8 +49,7 @@ async fn operations_answer_what_was_sent() {
         )
         .send()
         .await
-        .expect("live stream created")
-        .into_inner();
+        .expect("live stream created");
     let id = created.live_stream_id.clone();
     assert!(id.starts_with("li"), "{id}");
     assert_eq!(created.name.as_deref(), Some("Office hours"));
@@ -75,8 +74,7 @@ async fn operations_answer_what_was_sent() {
         .live_stream_id(&id)
         .send()
         .await
-        .expect("live stream shown")
-        .into_inner();
+        .expect("live stream shown");
     assert_eq!(shown, created);
 
     calls.called("update_live_stream");
@@ -90,8 +88,7 @@ async fn operations_answer_what_was_sent() {
         })
         .send()
         .await
-        .expect("live stream updated")
-        .into_inner();
+        .expect("live stream updated");
     assert_eq!(updated.live_stream_id, id);
     assert_eq!(updated.name.as_deref(), Some("Office hours (Tuesday)"));
     assert_eq!(updated.player_id.as_deref(), Some(player_id.as_str()));
@@ -111,7 +108,10 @@ async fn operations_answer_what_was_sent() {
 
     calls.called("upload_live_stream_thumbnail");
     let with_thumbnail = client
-        .upload_live_stream_thumbnail(&id, MediaFile::from_bytes("poster.jpg", JPEG))
+        .upload_live_stream_thumbnail()
+        .live_stream_id(&id)
+        .file(MediaFile::from_bytes("poster.jpg", JPEG))
+        .send()
         .await
         .expect("thumbnail uploaded");
     assert_eq!(with_thumbnail.live_stream_id, id);
@@ -136,8 +136,7 @@ async fn operations_answer_what_was_sent() {
         .live_stream_id(&id)
         .send()
         .await
-        .expect("thumbnail deleted")
-        .into_inner();
+        .expect("thumbnail deleted");
     assert_eq!(without.live_stream_id, id);
     assert_eq!(without.name, updated.name);
     // The placeholder image is served again.
@@ -152,14 +151,12 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("live stream deleted");
-    let err = apivideo::Error::from(
-        client
-            .get_live_stream()
-            .live_stream_id(&id)
-            .send()
-            .await
-            .expect_err("deleted"),
-    );
+    let err = client
+        .get_live_stream()
+        .live_stream_id(&id)
+        .send()
+        .await
+        .expect_err("deleted");
     assert!(err.is_not_found(), "{err:?}");
 
     calls.assert_all_called_and_answered(&emulator);

@@ -43,8 +43,7 @@ async fn operations_answer_what_was_sent() {
         )
         .send()
         .await
-        .expect("player created")
-        .into_inner();
+        .expect("player created");
     let id = created.player_id.clone();
     assert!(id.starts_with("pt"), "{id}");
     assert_eq!(created.name.as_deref(), Some("Classroom"));
@@ -64,8 +63,7 @@ async fn operations_answer_what_was_sent() {
         .player_id(&id)
         .send()
         .await
-        .expect("player shown")
-        .into_inner();
+        .expect("player shown");
     assert_eq!(shown, created);
 
     calls.called("update_player");
@@ -80,8 +78,7 @@ async fn operations_answer_what_was_sent() {
         })
         .send()
         .await
-        .expect("player updated")
-        .into_inner();
+        .expect("player updated");
     assert_eq!(updated.player_id, id);
     assert_eq!(updated.name.as_deref(), Some("Lecture hall"));
     assert_eq!(
@@ -99,7 +96,11 @@ async fn operations_answer_what_was_sent() {
     calls.called("upload_player_logo");
     let link = "https://www.example.com/school";
     let with_logo = client
-        .upload_player_logo(&id, MediaFile::from_bytes("logo.png", PNG), Some(link))
+        .upload_player_logo()
+        .player_id(&id)
+        .file(MediaFile::from_bytes("logo.png", PNG))
+        .link(link)
+        .send()
         .await
         .expect("logo uploaded");
     assert_eq!(with_logo.player_id, id);
@@ -134,8 +135,7 @@ async fn operations_answer_what_was_sent() {
         .player_id(&id)
         .send()
         .await
-        .expect("player shown")
-        .into_inner();
+        .expect("player shown");
     assert!(without.assets.is_none());
     assert_eq!(without.name.as_deref(), Some("Lecture hall"));
     let gone = reqwest::get(&logo).await.expect("reachable");
@@ -148,14 +148,12 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("player deleted");
-    let err = apivideo::Error::from(
-        client
-            .get_player()
-            .player_id(&id)
-            .send()
-            .await
-            .expect_err("deleted"),
-    );
+    let err = client
+        .get_player()
+        .player_id(&id)
+        .send()
+        .await
+        .expect_err("deleted");
     assert!(err.is_not_found(), "{err:?}");
 
     calls.assert_all_called_and_answered(&emulator);

@@ -31,8 +31,7 @@ async fn operations_answer_what_was_sent() {
         .body(TokenCreationPayload { ttl: 3600 })
         .send()
         .await
-        .expect("token created")
-        .into_inner();
+        .expect("token created");
     let token = created.token.clone().expect("token");
     assert!(token.starts_with("to"), "{token}");
     assert_eq!(created.ttl, Some(3600));
@@ -46,8 +45,7 @@ async fn operations_answer_what_was_sent() {
         .upload_token(&token)
         .send()
         .await
-        .expect("token shown")
-        .into_inner();
+        .expect("token shown");
     assert_eq!(shown, created);
 
     calls.called("list_upload_tokens");
@@ -64,8 +62,10 @@ async fn operations_answer_what_was_sent() {
     let (path, sha) = common::source_file(dir.path(), "delegated.mp4", size, 2).await;
     let anonymous = common::keyless_client(&emulator);
     let video = anonymous
-        .upload_with_upload_token(&token)
-        .from_path(&path)
+        .upload_with_upload_token()
+        .token(&token)
+        .file(&path)
+        .send()
         .await
         .expect("delegated upload");
     assert!(video.video_id.starts_with("vi"));
@@ -79,8 +79,7 @@ async fn operations_answer_what_was_sent() {
         .video_id(&video.video_id)
         .send()
         .await
-        .expect("the owner sees the delegated video")
-        .into_inner();
+        .expect("the owner sees the delegated video");
     assert_eq!(owned.title.as_deref(), Some("delegated.mp4"));
 
     calls.called("delete_upload_token");
@@ -98,8 +97,10 @@ async fn operations_answer_what_was_sent() {
         .expect("tokens listed");
     assert!(left.is_empty(), "{left:?}");
     let refused = anonymous
-        .upload_with_upload_token(&token)
-        .from_path(&path)
+        .upload_with_upload_token()
+        .token(&token)
+        .file(&path)
+        .send()
         .await
         .expect_err("a deleted token is refused");
     assert!(refused.is_bad_request(), "{refused:?}");

@@ -36,8 +36,7 @@ async fn operations_answer_what_was_sent() {
         })
         .send()
         .await
-        .expect("webhook created")
-        .into_inner();
+        .expect("webhook created");
     let id = created.webhook_id.clone().expect("webhook id");
     assert!(id.starts_with("webhook"), "{id}");
     assert_eq!(created.events, vec![ENCODED.to_owned()]);
@@ -50,8 +49,7 @@ async fn operations_answer_what_was_sent() {
         .webhook_id(&id)
         .send()
         .await
-        .expect("webhook shown")
-        .into_inner();
+        .expect("webhook shown");
     assert_eq!(shown, created);
 
     calls.called("list_webhooks");
@@ -77,8 +75,10 @@ async fn operations_answer_what_was_sent() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (path, _) = common::source_file(dir.path(), "announced.mp4", MIB, 6).await;
     client
-        .upload_video(&video.video_id)
-        .from_path(&path)
+        .upload_video()
+        .video_id(&video.video_id)
+        .file(&path)
+        .send()
         .await
         .expect("video uploaded");
     let bodies = common::eventually(Duration::from_secs(10), || {
@@ -100,14 +100,12 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("webhook deleted");
-    let err = apivideo::Error::from(
-        client
-            .get_webhook()
-            .webhook_id(&id)
-            .send()
-            .await
-            .expect_err("deleted"),
-    );
+    let err = client
+        .get_webhook()
+        .webhook_id(&id)
+        .send()
+        .await
+        .expect_err("deleted");
     assert!(err.is_not_found(), "{err:?}");
     let left: Vec<_> = client
         .list_webhooks()

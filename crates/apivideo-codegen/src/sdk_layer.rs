@@ -1,0 +1,253 @@
+//! The SDK layer the pipeline adds to progenitor's output, so that every
+//! operation is called the same way and fails with one error type:
+//!
+//! - each builder's `send()` returns `crate::error::Result<T>` (the answer's
+//!   body), and `send_with_response()` returns it with its status and
+//!   headers. progenitor's own `send` becomes the private `exchange`, which
+//!   records the answer before decoding it, so that the error says which
+//!   status it came with and what the transport did;
+//! - every operation marked `x-paginated` gets its `Paginated` impl;
+//! - the enum-typed query parameters of handwritten operations become
+//!   component schemas (see [`lift_handwritten_enums`]), so their types are
+//!   generated like those of generated operations.
+
+use quote::{format_ident, quote};
+use serde_json::Value;
+use syn::{Expr, ImplItem, Item, Lit, Pat, Stmt};
+
+use crate::Error;
+use crate::preprocess::Handwritten;
+use crate::spec::{PAGINATED_EXT, Spec, schema_ref_name};
+use crate::split::pascal;
+
+/// Rewrites the `send` of every builder in `mod builder`. Fails, naming the
+/// builder, if progenitor's output no longer has the expected shape.
+pub(crate) fn rewrite_sends(file: &mut syn::File) -> Result<(), Error> {
+    let builders = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::Generate("progenitor emitted no `mod builder`".into()))?;
+    for item in &mut builders.1 {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() {
+            continue;
+        }
+        let Some(at) = block
+            .items
+            .iter()
+            .position(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            continue;
+        };
+        let self_ty = &block.self_ty;
+        let name = quote!(#self_ty).to_string();
+        let ImplItem::Fn(mut send) = block.items.remove(at) else {
+            unreachable!("the position was found for a fn")
+        };
+        let shape = |what: &str| Error::Generate(format!("the `send` of builder `{name}` {what}"));
+        let answer = answer_type(&send.sig.output)
+            .ok_or_else(|| shape("does not return Result<ResponseValue<T>, _>"))?;
+        let operation =
+            operation_id(&send.block.stmts).ok_or_else(|| shape("names no operation_id"))?;
+        let seen = send
+            .block
+            .stmts
+            .iter()
+            .position(binds_response)
+            .ok_or_else(|| shape("never binds `let response = result?;`"))?;
+        send.block
+            .stmts
+            .insert(seen + 1, syn::parse_quote!(exchange.observe(&response);));
+        let docs: Vec<_> = send
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect();
+        send.attrs.retain(|a| !a.path().is_ident("doc"));
+        send.sig.ident = format_ident!("exchange");
+        send.vis = syn::Visibility::Inherited;
+        send.sig.inputs.push(syn::parse_quote!(
+            exchange: &mut crate::error::Exchange
+        ));
+        let wrappers: syn::ItemImpl = syn::parse_quote! {
+            impl X {
+                #(#docs)*
+                ///
+                ///Returns the answer's body; fails with [`crate::error::Error`].
+                pub async fn send(self) -> crate::error::Result<#answer> {
+                    self.send_with_response().await.map(ResponseValue::into_inner)
+                }
+
+                ///Like `send`, keeping the answer's status and headers.
+                pub async fn send_with_response(
+                    self,
+                ) -> crate::error::Result<ResponseValue<#answer>> {
+                    let mut exchange = crate::error::Exchange::new(#operation);
+                    let result = self.exchange(&mut exchange).await;
+                    result.map_err(|e| exchange.error(e))
+                }
+            }
+        };
+        block.items.insert(at, ImplItem::Fn(send));
+        block.items.splice(at..at, wrappers.items);
+    }
+    Ok(())
+}
+
+/// `T` in `Result<ResponseValue<T>, E>`.
+fn answer_type(output: &syn::ReturnType) -> Option<syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let result = last_segment(ty)?;
+    let ok = first_type_arg(result)?;
+    let value = last_segment(ok)?;
+    (value.ident == "ResponseValue").then_some(())?;
+    first_type_arg(value).cloned()
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+fn first_type_arg(segment: &syn::PathSegment) -> Option<&syn::Type> {
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The literal in `let info = OperationInfo { operation_id: "..." };`.
+fn operation_id(stmts: &[Stmt]) -> Option<String> {
+    stmts.iter().find_map(|stmt| {
+        let Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let Expr::Struct(init) = &*local.init.as_ref()?.expr else {
+            return None;
+        };
+        init.fields.iter().find_map(|field| {
+            let syn::Member::Named(member) = &field.member else {
+                return None;
+            };
+            match &field.expr {
+                Expr::Lit(lit) if member == "operation_id" => match &lit.lit {
+                    Lit::Str(s) => Some(s.value()),
+                    _ => None,
+                },
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Whether `stmt` is `let response = result?;`.
+fn binds_response(stmt: &Stmt) -> bool {
+    let Stmt::Local(local) = stmt else {
+        return false;
+    };
+    let named = matches!(&local.pat, Pat::Ident(p) if p.ident == "response");
+    let tried = local
+        .init
+        .as_ref()
+        .is_some_and(|init| matches!(&*init.expr, Expr::Try(_)));
+    named && tried
+}
+
+/// The `Paginated` impls of the generated list builders: one per operation
+/// marked `x-paginated` that is not handwritten. The item type is the one
+/// of the `data` array in the operation's success answer.
+pub(crate) fn paginated_impls(spec: &Spec, handwritten: &[Handwritten]) -> Result<String, Error> {
+    let mut items = Vec::new();
+    for op in spec.operations() {
+        let id = op.id.as_deref().unwrap_or_default();
+        if !op.flag(PAGINATED_EXT) || handwritten.iter().any(|h| h.operation_id == id) {
+            continue;
+        }
+        let item = list_item(spec, op).ok_or_else(|| {
+            Error::Generate(format!(
+                "{} is marked {PAGINATED_EXT} but its success answer has no `data` array of a component schema",
+                op.location()
+            ))
+        })?;
+        let builder = format_ident!("{}", pascal(id));
+        let item = format_ident!("{}", pascal(&item));
+        items.push(quote! {
+            impl Paginated for crate::builder::#builder<'_> {
+                type Item = crate::types::#item;
+
+                async fn fetch_page(self, page: NonZeroU64) -> Result<Page<Self::Item>> {
+                    let list = self.current_page(page).send().await?;
+                    Ok(Page { items: list.data, pagination: list.pagination })
+                }
+            }
+        });
+    }
+    let file: syn::File =
+        syn::parse2(quote!(#(#items)*)).map_err(|e| Error::Syntax(e.to_string()))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// The schema name of the items of a paginated answer's `data` array.
+fn list_item(spec: &Spec, op: &crate::spec::Operation) -> Option<String> {
+    let (_, answer) = spec.success(op)?;
+    let schema = spec.resolve_ref(&format!("#/components/schemas/{}", answer?))?;
+    schema_ref_name(schema.pointer("/properties/data/items")?)
+}
+
+/// Gives the enum-typed query parameters of each handwritten operation a
+/// component schema named `{Operation}{Parameter}` (`ListVideosSortBy`), in
+/// the document handed to progenitor, so the SDK's handwritten builders
+/// take the same kind of generated enum as the generated ones do.
+pub(crate) fn lift_handwritten_enums(
+    spec: &Spec,
+    root: &mut Value,
+    handwritten: &[Handwritten],
+) -> Result<(), Error> {
+    for op in spec.operations() {
+        let id = op.id.as_deref().unwrap_or_default();
+        if !handwritten.iter().any(|h| h.operation_id == id) {
+            continue;
+        }
+        for parameter in op.parameters().filter_map(|p| spec.deref(p)) {
+            let Some(schema) = parameter.get("schema").and_then(|s| spec.deref(s)) else {
+                continue;
+            };
+            if parameter.get("in").and_then(Value::as_str) != Some("query")
+                || schema.get("enum").is_none()
+            {
+                continue;
+            }
+            let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
+            let mut schema = schema.clone();
+            if let (Some(obj), Some(text)) = (schema.as_object_mut(), parameter.get("description"))
+            {
+                obj.entry("description").or_insert(text.clone());
+            }
+            let type_name = format!("{}{}", pascal(id), pascal(name));
+            let schemas = root
+                .pointer_mut("/components/schemas")
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| Error::Parse("the spec has no components.schemas".into()))?;
+            if schemas.contains_key(&type_name) {
+                return Err(Error::Generate(format!(
+                    "{}: the schema name `{type_name}` for parameter `{name}` is taken",
+                    op.location()
+                )));
+            }
+            schemas.insert(type_name, schema);
+        }
+    }
+    Ok(())
+}
