@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use apivideo_raw::ResponseValue;
 use apivideo_raw::error::CallNote;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Request, Response};
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -70,7 +70,7 @@ impl std::fmt::Debug for Engine {
 
 /// `AV-Origin-Client`, as the official clients send it (`go:1.4.0`, …).
 const SDK_ORIGIN: &str = concat!("rust:", env!("CARGO_PKG_VERSION"));
-/// `User-Agent`, unless the caller's HTTP client sets its own.
+/// `User-Agent` of the SDK's own HTTP client.
 const SDK_USER_AGENT: &str = concat!("api.video client (rust; v:", env!("CARGO_PKG_VERSION"), ")");
 
 /// The kind of request, for its timeout.
@@ -155,14 +155,12 @@ impl Engine {
         Ok(())
     }
 
-    /// The origin headers, and `User-Agent` when the request has none.
+    /// The origin headers. (`User-Agent` is the HTTP client's: the SDK's
+    /// own client sends the SDK's, a caller's client its own.)
     fn decorate(&self, request: &mut Request) {
         let headers = request.headers_mut();
         for (name, value) in &self.origin {
             headers.insert(name.clone(), value.clone());
-        }
-        if !headers.contains_key(USER_AGENT) {
-            headers.insert(USER_AGENT, HeaderValue::from_static(SDK_USER_AGENT));
         }
     }
 

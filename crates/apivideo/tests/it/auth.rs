@@ -142,6 +142,10 @@ async fn persistent_401_is_a_typed_auth_error_after_one_retry() {
     let client = common::client(&emulator);
     let err = client.get_account().send().await.expect_err("unauthorized");
     assert!(err.is_auth(), "{err:?}");
+    assert!(
+        err.to_string().contains("even after a token refresh"),
+        "{err}"
+    );
     assert_eq!(err.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
     assert_eq!(common::requests(&emulator, "GET /account"), 2);
     let (api_key, refresh) = common::auth_calls(&emulator);
@@ -184,6 +188,10 @@ async fn a_client_without_a_key_sends_no_credential() {
         .await
         .expect_err("unauthenticated");
     assert!(err.is_auth());
+    assert!(
+        err.to_string().contains("needs an API key"),
+        "says why, not that a refresh failed: {err}"
+    );
     assert_eq!(common::auth_calls(&emulator), (0, 0));
 }
 

@@ -553,3 +553,93 @@ async fn another_tenants_resources_are_not_found_and_stay_unchanged() {
         "no source was stored"
     );
 }
+
+/// An upload token lets anyone upload to the project: it must not show in
+/// a builder's `Debug`, in an error, or in any log line, at TRACE, with
+/// retries under faults and an answer lost.
+#[tokio::test]
+async fn upload_tokens_never_appear_in_debug_errors_or_logs() {
+    let capture = common::capture_logs();
+    let emulator = Arc::new(common::emulator().await);
+    let owner = common::client(&emulator);
+    let token = owner
+        .create_upload_token()
+        .body(apivideo::types::TokenCreationPayload::builder())
+        .send()
+        .await
+        .expect("token")
+        .token
+        .expect("a token");
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = common::source_file(dir.path(), "movie.mp4", 11 * MIB, 41).await;
+    let delegate = Client::with_config(
+        Config::new(emulator.base_url())
+            .with_retry_policy(common::fast_retries())
+            .with_chunk_size(5 * MIB),
+    )
+    .unwrap();
+    let mut texts = vec![format!(
+        "{:?}",
+        delegate
+            .upload_with_upload_token()
+            .token(&token)
+            .file(&path)
+    )];
+
+    // Once the first chunk made the video, retries of the others through
+    // dropped connections and 503s.
+    let faulty = emulator.clone();
+    let outcome = delegate
+        .upload_with_upload_token()
+        .token(&token)
+        .file(&path)
+        .on_progress(move |p| {
+            if p.part == 2 && faulty.faults().seed.is_none() {
+                faulty.set_faults(apivideo_emulator::FaultSettings {
+                    drop_rate: 0.3,
+                    error_rate: 0.3,
+                    error_statuses: vec![503],
+                    seed: Some(5),
+                    ..apivideo_emulator::FaultSettings::default()
+                });
+            }
+        })
+        .send()
+        .await;
+    texts.push(format!("{outcome:?}"));
+    // An answer lost on the first request: an error that could name it.
+    emulator.set_faults(apivideo_emulator::FaultSettings {
+        drop_after_rate: 1.0,
+        ..apivideo_emulator::FaultSettings::default()
+    });
+    let err = delegate
+        .upload_with_upload_token()
+        .token(&token)
+        .file(&path)
+        .send()
+        .await
+        .expect_err("lost");
+    emulator.set_faults(apivideo_emulator::FaultSettings::default());
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    texts.push(format!("{err} {err:?}"));
+    // A token the API refuses.
+    let err = delegate
+        .upload_with_upload_token()
+        .token(format!("{token}x"))
+        .file(&path)
+        .send()
+        .await
+        .expect_err("refused");
+    texts.push(format!("{err} {err:?}"));
+
+    let logs = capture.text();
+    assert!(
+        logs.contains("upload_with_upload_token"),
+        "spans were logged"
+    );
+    assert!(logs.contains("retrying"), "retries were logged");
+    texts.push(logs);
+    for text in &texts {
+        assert!(!text.contains(&token), "the upload token leaked: {text}");
+    }
+}

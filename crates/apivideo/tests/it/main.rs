@@ -19,9 +19,17 @@
 //!   files, out-of-range chunk sizes, a source changed mid-upload, an
 //!   expired upload token) a typed error and no change of state;
 //! - `pagination`: list streams across pages with their filters;
-//! - `schemas`: the handwritten types against `openapi.yaml`.
+//! - `schemas`: the handwritten types against `openapi.yaml`;
+//! - `side_effects`: under answers lost after handling, no create and no
+//!   delegated upload happens twice, and a retried delete says what it met;
+//! - `cancellation`: a dropped renewal strands no waiter, a dropped upload
+//!   reports nothing more and resumes;
+//! - `call_options`: per-call timeout and retry policy, a caller's own HTTP
+//!   client, the origin headers.
 
 mod auth;
+mod call_options;
+mod cancellation;
 mod common;
 mod coverage;
 mod errors;
@@ -29,4 +37,5 @@ mod media;
 mod pagination;
 mod retries;
 mod schemas;
+mod side_effects;
 mod upload;

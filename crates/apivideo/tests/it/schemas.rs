@@ -41,7 +41,6 @@ fn assert_same(what: &str, spec: &[String], rust: &[String]) {
     );
 }
 
-
 /// A body with every field set. No `..Default::default()`: a field added
 /// to the type stops this from compiling until it is set here too.
 fn every_field_set() -> VideoUpdatePayload {
