@@ -130,7 +130,8 @@ impl TokenManager {
             }
             slot.token.as_ref().and_then(|t| t.refresh.clone())
         };
-        let outcome = self.renew(engine, refresh).await;
+        // Boxed: the common path, a fresh token, keeps a small state.
+        let outcome = Box::pin(self.renew(engine, refresh)).await;
         let mut slot = self.slot.write().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(token) => {

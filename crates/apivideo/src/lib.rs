@@ -82,6 +82,10 @@ pub mod error {
 /// The generated request builders, one per operation.
 pub use apivideo_raw::builder;
 
+/// The generated client underneath ([`Client::raw`] returns its `Client`),
+/// for what the SDK does not wrap: its hooks seam and the spec's index.
+pub use apivideo_raw as raw;
+
 /// The README's example, compiled as a doctest.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 /// The latest rate-limit figures seen, from the `X-RateLimit-*` headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,9 +21,12 @@ pub struct RateLimit {
 impl RateLimit {
     /// The figures in `headers`, if it has any.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-        let limit = number("x-ratelimit-limit");
-        let remaining = number("x-ratelimit-remaining");
+        const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+        const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+        let number =
+            |name: &HeaderName| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        let limit = number(&LIMIT);
+        let remaining = number(&REMAINING);
         let retry_after = crate::retry::retry_after(headers);
         if limit.is_none() && remaining.is_none() && retry_after.is_none() {
             return None;

@@ -162,10 +162,12 @@ pub(crate) fn verdict(outcome: Outcome, idempotent: bool, can_renew: bool) -> Ve
 /// The wait a 429 asks for, from `X-RateLimit-Retry-After` or `Retry-After`
 /// (seconds).
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    ["x-ratelimit-retry-after", "retry-after"]
+    use reqwest::header::{HeaderName, RETRY_AFTER};
+    const RATE_LIMIT_RETRY_AFTER: HeaderName = HeaderName::from_static("x-ratelimit-retry-after");
+    [RATE_LIMIT_RETRY_AFTER, RETRY_AFTER]
         .iter()
         .find_map(|name| {
-            let value = headers.get(*name)?.to_str().ok()?.trim();
+            let value = headers.get(name)?.to_str().ok()?.trim();
             let secs: f64 = value.parse().ok()?;
             (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
         })
