@@ -251,3 +251,109 @@ pub(crate) fn lift_handwritten_enums(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `mod builder` with one builder whose `send` has this body.
+    fn builder_file(body: &str) -> syn::File {
+        syn::parse_str(&format!(
+            "pub mod builder {{
+                pub struct GetThing<'a> {{ client: &'a super::Client }}
+                impl<'a> GetThing<'a> {{
+                    ///Sends a `GET` request to `/things`
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::Problem>> {{
+                        {body}
+                    }}
+                }}
+            }}"
+        ))
+        .expect("valid Rust")
+    }
+
+    const GOOD: &str = "let Self { client } = self;
+        let info = OperationInfo { operation_id: \"get_thing\" };
+        let result = client.exec(request, &info).await;
+        let response = result?;
+        ResponseValue::from_response(response).await";
+
+    fn methods(file: &syn::File) -> Vec<String> {
+        let Item::Mod(m) = &file.items[0] else {
+            panic!("a module")
+        };
+        let Item::Impl(block) = &m.content.as_ref().unwrap().1[1] else {
+            panic!("an impl")
+        };
+        block
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn send_returns_the_sdk_result_and_the_answer_is_observed() {
+        let mut file = builder_file(GOOD);
+        rewrite_sends(&mut file).expect("rewritten");
+        assert_eq!(methods(&file), ["send", "send_with_response", "exchange"]);
+        let code = prettyplease::unparse(&file);
+        assert!(
+            code.contains("pub async fn send(self) -> crate::error::Result<types::Thing>"),
+            "{code}"
+        );
+        assert!(code.contains("Exchange::new(\"get_thing\")"), "{code}");
+        let observed = code.find("exchange.observe(&response);").expect("observed");
+        let bound = code.find("let response = result?;").expect("bound");
+        let decoded = code.find("ResponseValue::from_response").expect("decoded");
+        assert!(bound < observed && observed < decoded, "{code}");
+    }
+
+    #[test]
+    fn an_unexpected_shape_fails_naming_the_builder() {
+        for (body, what) in [
+            (
+                "let info = OperationInfo { operation_id: \"get_thing\" }; todo!()",
+                "let response = result?;",
+            ),
+            ("let response = result?; todo!()", "operation_id"),
+        ] {
+            let err = rewrite_sends(&mut builder_file(body)).expect_err("refused");
+            let text = err.to_string();
+            assert!(text.contains("GetThing") && text.contains(what), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_paginated_operation_without_a_data_array_is_refused() {
+        let spec = Spec::parse(
+            r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /things:
+    get:
+      operationId: list_things
+      x-paginated: true
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Things" }
+components:
+  schemas:
+    Things:
+      type: object
+      properties:
+        items: { type: array, items: { type: string } }
+"##,
+        )
+        .expect("parses");
+        let err = paginated_impls(&spec, &[]).expect_err("refused");
+        assert!(err.to_string().contains("list_things"), "{err}");
+    }
+}

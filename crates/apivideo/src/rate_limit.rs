@@ -19,8 +19,9 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// The figures in `headers`, if it has any.
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
+    /// The figures in an answer's headers, if it has any: e.g. those of
+    /// `send_with_response()`.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
         const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
         let number =

@@ -150,6 +150,8 @@ pub struct VideoUpload<'a> {
     resume: bool,
     file_name: Option<String>,
     chunk_size: u64,
+    /// A setter that does not apply to this kind of upload was called.
+    misuse: Option<&'static str>,
 }
 
 impl std::fmt::Debug for VideoUpload<'_> {
@@ -187,22 +189,31 @@ impl<'a> VideoUpload<'a> {
             resume: false,
             file_name: None,
             chunk_size: client.config().chunk_size(),
+            misuse: None,
         }
     }
 
-    /// The video whose source this is (`upload_video`). Required there.
+    /// The video whose source this is: required by `upload_video`, refused
+    /// by `upload_with_upload_token` (its first request creates the video).
     pub fn video_id(mut self, id: impl Into<String>) -> Self {
-        if self.kind == TargetKind::Video {
-            self.id = Some(id.into());
+        match self.kind {
+            TargetKind::Video => self.id = Some(id.into()),
+            TargetKind::Token => {
+                self.misuse = Some("video_id does not apply to an upload with an upload token")
+            }
         }
         self
     }
 
-    /// The delegated upload token (`upload_with_upload_token`). Required
-    /// there.
+    /// The delegated upload token: required by `upload_with_upload_token`,
+    /// refused by `upload_video`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        if self.kind == TargetKind::Token {
-            self.id = Some(token.into());
+        match self.kind {
+            TargetKind::Token => self.id = Some(token.into()),
+            TargetKind::Video => {
+                self.misuse =
+                    Some("token does not apply to upload_video: use upload_with_upload_token")
+            }
         }
         self
     }
@@ -272,6 +283,9 @@ impl<'a> VideoUpload<'a> {
 
     /// Like `send`, keeping the last answer's status and headers.
     pub async fn send_with_response(self) -> Result<ResponseValue<Video>> {
+        if let Some(misuse) = self.misuse {
+            return Err(Error::InvalidRequest(misuse.into()));
+        }
         let what = match self.kind {
             TargetKind::Video => "video_id",
             TargetKind::Token => "token",

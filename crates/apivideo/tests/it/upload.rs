@@ -233,6 +233,36 @@ async fn bad_sources_are_refused_before_anything_is_sent() {
         .unwrap_err();
     assert_eq!(err.source_kind(), Some(SourceErrorKind::Changed));
 
+    // Builders that miss what they need, or get what does not apply.
+    let file = dir.path().join("movie.mp4");
+    std::fs::write(&file, b"some bytes").unwrap();
+    for (builder, what) in [
+        (client.upload_video().file(&file), "video_id"),
+        (client.upload_video().video_id(&video.video_id), "source"),
+        (
+            client
+                .upload_video()
+                .video_id(&video.video_id)
+                .token("t")
+                .file(&file),
+            "token does not apply",
+        ),
+        (
+            client
+                .upload_with_upload_token()
+                .token("t")
+                .video_id("v")
+                .file(&file),
+            "video_id does not apply",
+        ),
+    ] {
+        let err = builder.send().await.unwrap_err();
+        assert!(
+            matches!(err, apivideo::Error::InvalidRequest(ref m) if m.contains(what)),
+            "{what}: {err:?}"
+        );
+    }
+
     assert_eq!(upload_parts(&emulator), 0, "nothing reached the server");
     let status = client
         .get_video_status()
