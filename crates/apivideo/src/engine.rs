@@ -225,7 +225,9 @@ impl Engine {
                 note.attach(&mut result);
                 return result;
             };
-            let Some(mut next) = again().await else {
+            // The rare path's futures are boxed, to keep the state of the
+            // common path small.
+            let Some(mut next) = Box::pin(again()).await else {
                 return result;
             };
             if !wait.is_zero() {
@@ -235,11 +237,12 @@ impl Engine {
                     wait_ms = wait.as_millis() as u64,
                     "retrying"
                 );
-                tokio::time::sleep(wait).await;
+                Box::pin(tokio::time::sleep(wait)).await;
             }
-            match self
-                .credentials_for_retry(verdict == Verdict::Renew, sent_auth.as_ref())
-                .await
+            match Box::pin(
+                self.credentials_for_retry(verdict == Verdict::Renew, sent_auth.as_ref()),
+            )
+            .await
             {
                 Ok(Some(value)) => {
                     next.headers_mut().insert(AUTHORIZATION, value);

@@ -529,10 +529,12 @@ impl Uploader<'_> {
                 );
                 async move {
                     let len = source.len();
+                    // A resumed chunk may run into bytes the server has:
+                    // only the new ones count.
                     let body = source
                         .body(move |sent| {
                             sink.report(Progress {
-                                bytes_sent: base.bytes_sent + sent,
+                                bytes_sent: base.bytes_sent + sent.min(new),
                                 ..base
                             })
                         })
