@@ -106,7 +106,9 @@ impl fmt::Display for ApiError {
             f.write_str(" to a retry (an earlier attempt was sent and its answer lost: it may have taken effect)")?;
         }
         if let Some(p) = &self.problem {
-            write!(f, ": {}", p.title)?;
+            if let Some(title) = p.title.as_deref().filter(|t| !t.is_empty()) {
+                write!(f, ": {title}")?;
+            }
             if let Some(name) = p.name.as_deref().filter(|n| !n.is_empty()) {
                 write!(f, " ({name})")?;
             }
@@ -389,8 +391,9 @@ impl Exchange {
         }
     }
 
-    /// The SDK's error for progenitor's.
-    pub fn error(self, e: progenitor_client::Error<Problem>) -> Error {
+    /// The SDK's error for progenitor's. An answer with a status the spec
+    /// does not document is read for its problem document too.
+    pub async fn error(self, e: progenitor_client::Error<Problem>) -> Error {
         use progenitor_client::Error as Raw;
         let error = match e {
             Raw::ErrorResponse(rv) => {
@@ -398,7 +401,9 @@ impl Exchange {
                 Error::from_answer(status, Some(rv.into_inner()), &self.note)
             }
             Raw::UnexpectedResponse(response) => {
-                Error::from_answer(response.status(), None, &self.note)
+                let status = response.status();
+                let problem = response.json::<Problem>().await.ok();
+                Error::from_answer(status, problem, &self.note)
             }
             Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
                 Error::transport(e)

@@ -26,6 +26,7 @@ pub mod hooks;
 pub mod pagination;
 pub mod patch;
 pub mod spec;
+pub mod unknown;
 
 #[allow(
     missing_docs,

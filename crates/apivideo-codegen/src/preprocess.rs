@@ -59,6 +59,7 @@ pub(crate) fn preprocess(spec: &Spec) -> Result<(openapiv3::OpenAPI, Vec<Handwri
         }
     }
     crate::sdk_layer::lift_handwritten_enums(spec, &mut root, &handwritten)?;
+    crate::sdk_layer::lenient_errors(spec, &mut root);
     // A path left with no operation would still be emitted as an empty item.
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
         paths.retain(|_, item| {

@@ -9,7 +9,11 @@
 //! - every operation marked `x-paginated` gets its `Paginated` impl;
 //! - the enum-typed query parameters of handwritten operations become
 //!   component schemas (see [`lift_handwritten_enums`]), so their types are
-//!   generated like those of generated operations.
+//!   generated like those of generated operations;
+//! - every generated string enum keeps values it does not know
+//!   ([`forward_compatible_enums`]), and the schemas of error answers are
+//!   decoded with none of their fields required ([`lenient_errors`]), so an
+//!   answer from a newer API still decodes.
 
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -88,8 +92,10 @@ pub(crate) fn rewrite_sends(file: &mut syn::File) -> Result<(), Error> {
                     self,
                 ) -> crate::error::Result<ResponseValue<#answer>> {
                     let mut exchange = crate::error::Exchange::new(#operation);
-                    let result = self.exchange(&mut exchange).await;
-                    result.map_err(|e| exchange.error(e))
+                    match self.exchange(&mut exchange).await {
+                        Ok(answer) => Ok(answer),
+                        Err(e) => Err(exchange.error(e).await),
+                    }
                 }
             }
         };
@@ -163,6 +169,191 @@ fn binds_response(stmt: &Stmt) -> bool {
         .as_ref()
         .is_some_and(|init| matches!(&*init.expr, Expr::Try(_)));
     named && tried
+}
+
+/// Gives every string enum of `mod types` an `Unknown(UnknownValue)` variant
+/// that keeps a value the spec does not list (a generated `Deserialize`
+/// matches the listed values and keeps any other; the variant serializes
+/// back as the plain value), and makes `Display` write it back as it came. `FromStr` stays strict, so a typo in a value a caller writes is
+/// still an error; a caller who needs a value newer than the SDK writes
+/// `Unknown("…".into())`. The enums lose `Copy`, which a `String` forbids.
+/// A server decodes inside `apivideo_raw::unknown::strictly`, where such a
+/// value is refused. The enums are `#[non_exhaustive]`, as a value that is
+/// unknown today may get its own variant tomorrow.
+/// Returns how many enums were changed.
+pub(crate) fn forward_compatible_enums(file: &mut syn::File) -> Result<usize, Error> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::Generate("progenitor emitted no `mod types`".into()))?;
+    // A string enum: unit variants only, and a `FromStr` impl.
+    let parsed: std::collections::BTreeSet<String> = types
+        .1
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(block) => {
+                let is_from_str = block
+                    .trait_
+                    .as_ref()
+                    .and_then(|(path, _)| path.segments.last())
+                    .is_some_and(|s| s.ident == "FromStr");
+                let ty = &block.self_ty;
+                is_from_str.then(|| quote!(#ty).to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut changed = std::collections::BTreeSet::new();
+    let mut deserializers: Vec<Item> = Vec::new();
+    for item in &mut types.1 {
+        let Item::Enum(e) = item else { continue };
+        let unit = !e.variants.is_empty()
+            && e.variants
+                .iter()
+                .all(|v| matches!(v.fields, syn::Fields::Unit));
+        if !unit || !parsed.contains(&e.ident.to_string()) {
+            continue;
+        }
+        if e.variants.iter().any(|v| v.ident == "Unknown") {
+            return Err(Error::Generate(format!(
+                "enum `{}` has a value named `Unknown`, the name of the variant that keeps values the spec does not list",
+                e.ident
+            )));
+        }
+        // Each variant and the value it stands for.
+        let mut values = Vec::new();
+        for v in &e.variants {
+            let mut value = v.ident.to_string();
+            for attr in v.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+                attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        let lit: syn::LitStr = meta.value()?.parse()?;
+                        value = lit.value();
+                    }
+                    Ok(())
+                })
+                .map_err(|err| Error::Syntax(err.to_string()))?;
+            }
+            values.push((v.ident.clone(), value));
+        }
+        // `Copy` goes (a `String` forbids it) and so does the derived
+        // `Deserialize`: the one below keeps unlisted values.
+        for attr in &mut e.attrs {
+            if attr.path().is_ident("derive") {
+                let derives: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> = attr
+                    .parse_args_with(syn::punctuated::Punctuated::parse_terminated)
+                    .map_err(|err| Error::Syntax(err.to_string()))?;
+                let kept = derives.iter().filter(|p| {
+                    let last = p.segments.last().map(|s| s.ident.to_string());
+                    !matches!(last.as_deref(), Some("Copy" | "Deserialize"))
+                });
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        // New values may gain a variant of their own in a later release:
+        // callers match with a wildcard arm, so that is not a breaking change.
+        e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        e.variants.push(syn::parse_quote! {
+            ///A value this version of the SDK does not know (the API added it
+            ///later), kept as it came.
+            #[serde(untagged)]
+            Unknown(crate::unknown::UnknownValue)
+        });
+        let name = &e.ident;
+        let idents = values.iter().map(|(i, _)| i);
+        let strings: Vec<&String> = values.iter().map(|(_, v)| v).collect();
+        deserializers.push(syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    const VALUES: &[&str] = &[#(#strings),*];
+                    let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                    match value.as_str() {
+                        #(#strings => Ok(Self::#idents),)*
+                        _ => crate::unknown::unlisted(value, VALUES).map(Self::Unknown),
+                    }
+                }
+            }
+        });
+        changed.insert(e.ident.to_string());
+    }
+    types.1.extend(deserializers);
+    // `Display` writes an unknown value back as it came.
+    for item in &mut types.1 {
+        let Item::Impl(block) = item else { continue };
+        let ty = &block.self_ty;
+        let is_display = block
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "Display");
+        if !is_display || !changed.contains(&quote!(#ty).to_string()) {
+            continue;
+        }
+        let name = quote!(#ty).to_string();
+        let arms = block
+            .items
+            .iter_mut()
+            .find_map(|i| match i {
+                ImplItem::Fn(f) => f.block.stmts.iter_mut().find_map(|stmt| match stmt {
+                    Stmt::Expr(Expr::Match(m), _) => Some(&mut m.arms),
+                    _ => None,
+                }),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Error::Generate(format!("the `Display` of enum `{name}` is not a `match`"))
+            })?;
+        arms.push(syn::parse_quote!(Self::Unknown(ref value) => f.write_str(value),));
+    }
+    Ok(changed.len())
+}
+
+/// Makes every field of the schemas that error answers use (and of the
+/// schemas they contain) optional, in the document handed to progenitor. An
+/// error answer is decoded to report it: one that lacks `type` or `title`
+/// must still be that error, with its real status, not a decode failure.
+/// The spec itself keeps its `required` lists, for the emulator and the
+/// checks.
+pub(crate) fn lenient_errors(spec: &Spec, root: &mut Value) {
+    let mut pending: Vec<String> = spec
+        .operations()
+        .iter()
+        .flat_map(|op| op.responses())
+        .filter(|(status, _)| {
+            status.starts_with('4') || status.starts_with('5') || *status == "default"
+        })
+        .filter_map(|(_, response)| spec.response_schema_name(response))
+        .collect();
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = root
+            .pointer_mut(&format!("/components/schemas/{name}"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        schema.remove("required");
+        for property in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
+            let inner = property.get("items").unwrap_or(property);
+            if let Some(referenced) = schema_ref_name(inner) {
+                pending.push(referenced);
+            }
+        }
+    }
 }
 
 /// The `Paginated` impls of the generated list builders: one per operation

@@ -44,9 +44,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 
 /// Decodes JSON into `T`, turning serde's error into a problem that names
 /// the attribute at fault.
+/// Like the API, it refuses enum values the spec does not list.
 pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    apivideo_raw::unknown::strictly(|| serde_path_to_error::deserialize(de)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -87,7 +88,8 @@ pub(crate) fn serde_problem(path: &str, message: &str) -> Invalid {
     Invalid::attribute(name, title)
 }
 
-/// A query string decoded into `T`, with problem-document rejections.
+/// A query string decoded into `T`, with problem-document rejections;
+/// enum values the spec does not list are refused.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiQuery<T>(pub(crate) T);
 
@@ -97,7 +99,7 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de)
+        apivideo_raw::unknown::strictly(|| serde_path_to_error::deserialize(de))
             .map(ApiQuery)
             .map_err(|e| {
                 let path = e.path().to_string();

@@ -58,9 +58,9 @@ impl ApiError {
         Self {
             status,
             problem: Box::new(Problem {
-                type_: format!("{DOCS}/{kind}"),
-                title: title.into(),
-                status: i64::from(status.as_u16()),
+                type_: Some(format!("{DOCS}/{kind}")),
+                title: Some(title.into()),
+                status: Some(i64::from(status.as_u16())),
                 name: None,
                 detail: None,
                 problems: Vec::new(),

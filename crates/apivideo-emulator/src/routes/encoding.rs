@@ -30,7 +30,7 @@ const BYTES_PER_SECOND: u64 = 500_000;
 
 /// The renditions of a video: HLS ones, plus the MP4 when supported.
 fn renditions(video: &Video) -> Vec<(QualityType, QualityQuality)> {
-    let mut out: Vec<_> = HLS.iter().map(|q| (QualityType::Hls, *q)).collect();
+    let mut out: Vec<_> = HLS.iter().map(|q| (QualityType::Hls, q.clone())).collect();
     if video.mp4_support != Some(false) {
         out.push((QualityType::Mp4, QualityQuality::X1080p));
     }
@@ -115,12 +115,13 @@ pub(crate) async fn current(state: &AppState, project: &str, video_id: &str) -> 
 pub(crate) fn status(state: &AppState, video: &Video, ingest: &Ingest) -> VideoStatus {
     let phase = phase(state, ingest, now_millis());
     let qualities = phase
+        .clone()
         .map(|status| {
             renditions(video)
                 .into_iter()
                 .map(|(kind, quality)| Quality {
                     quality: Some(quality),
-                    status: Some(status),
+                    status: Some(status.clone()),
                     type_: Some(kind),
                 })
                 .collect()

@@ -108,9 +108,11 @@ fn sort(
     order: Option<ListPlayersSortOrder>,
 ) {
     let cmp: fn(&PlayerTheme, &PlayerTheme) -> std::cmp::Ordering = match by {
-        None | Some(ListPlayersSortBy::CreatedAt) => |a, b| a.created_at.cmp(&b.created_at),
         Some(ListPlayersSortBy::Name) => |a, b| a.name.cmp(&b.name),
         Some(ListPlayersSortBy::UpdatedAt) => |a, b| a.updated_at.cmp(&b.updated_at),
+        // `createdAt`, or none. (Values the spec does not list are refused
+        // when the query is decoded.)
+        _ => |a, b| a.created_at.cmp(&b.created_at),
     };
     // Stable: equal themes keep creation order.
     themes.sort_by(cmp);

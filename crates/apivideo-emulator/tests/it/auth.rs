@@ -49,8 +49,11 @@ async fn wrong_api_key_is_a_400_problem() {
         .expect_err("rejected");
     assert_eq!(status(&err), Some(400));
     let problem = err.problem().expect("a problem document").clone();
-    assert_eq!(problem.title, "The user credentials were incorrect.");
-    assert_eq!(problem.status, 400);
+    assert_eq!(
+        problem.title.as_deref(),
+        Some("The user credentials were incorrect.")
+    );
+    assert_eq!(problem.status, Some(400));
 }
 
 #[tokio::test]

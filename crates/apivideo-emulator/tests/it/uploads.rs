@@ -110,7 +110,7 @@ pub(crate) async fn mp4(env: &TestEnv, video: &Video) -> Vec<u8> {
 fn ingest_status(s: &VideoStatus) -> String {
     s.ingest
         .as_ref()
-        .and_then(|i| i.status)
+        .and_then(|i| i.status.clone())
         .unwrap()
         .to_string()
 }
@@ -353,7 +353,7 @@ async fn encoding_makes_the_video_playable() {
         early
             .qualities
             .iter()
-            .all(|q| q.status.unwrap().to_string() != "encoded")
+            .all(|q| q.status.as_ref().unwrap().to_string() != "encoded")
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let late = loop {
@@ -370,12 +370,18 @@ async fn encoding_makes_the_video_playable() {
     assert!(
         late.qualities
             .iter()
-            .all(|q| q.status.unwrap().to_string() == "encoded")
+            .all(|q| q.status.as_ref().unwrap().to_string() == "encoded")
     );
     let kinds: Vec<String> = late
         .qualities
         .iter()
-        .map(|q| format!("{} {}", q.type_.unwrap(), q.quality.unwrap()))
+        .map(|q| {
+            format!(
+                "{} {}",
+                q.type_.as_ref().unwrap(),
+                q.quality.as_ref().unwrap()
+            )
+        })
         .collect();
     assert!(kinds.contains(&"hls 720p".to_owned()) && kinds.contains(&"mp4 1080p".to_owned()));
     let metadata = late.metadata.unwrap();

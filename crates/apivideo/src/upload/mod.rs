@@ -725,9 +725,8 @@ async fn read_up_to<R: AsyncRead + Unpin>(reader: &mut R, want: u64) -> Result<B
 }
 
 fn is_already_uploaded(e: &crate::ApiError) -> bool {
-    e.problem.as_ref().is_some_and(|p| {
-        p.type_
-            .replace(['-', '_'], "")
-            .ends_with("filealreadyuploaded")
-    })
+    e.problem
+        .as_ref()
+        .and_then(|p| p.type_.as_deref())
+        .is_some_and(|t| t.replace(['-', '_'], "").ends_with("filealreadyuploaded"))
 }

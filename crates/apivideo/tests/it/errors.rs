@@ -232,7 +232,7 @@ async fn an_unknown_video_id_is_a_typed_not_found_and_changes_nothing() {
         assert!(matches!(err, Error::Api(_)), "{err:?}");
         assert!(err.is_not_found(), "{err:?}");
         assert_eq!(problem_name(err), Some("videoId"), "{err:?}");
-        assert_eq!(err.problem().map(|p| p.status), Some(404));
+        assert_eq!(err.problem().and_then(|p| p.status), Some(404));
     }
     assert_eq!(state(&client).await, before);
 }
@@ -307,7 +307,9 @@ async fn a_logo_of_the_wrong_type_is_refused_and_the_player_keeps_its_logo() {
     assert!(err.is_bad_request(), "{err:?}");
     assert_eq!(problem_name(&err), Some("file"));
     assert_eq!(
-        err.problem().map(|p| p.type_.ends_with("file-extension")),
+        err.problem()
+            .and_then(|p| p.type_.as_deref())
+            .map(|t| t.ends_with("file-extension")),
         Some(true)
     );
 
@@ -476,7 +478,8 @@ async fn an_expired_upload_token_is_refused_and_creates_no_video() {
     assert_eq!(problem_name(&err), Some("token"));
     assert_eq!(
         err.problem()
-            .map(|p| p.type_.ends_with("invalid-upload-token")),
+            .and_then(|p| p.type_.as_deref())
+            .map(|t| t.ends_with("invalid-upload-token")),
         Some(true),
         "{err:?}"
     );

@@ -25,7 +25,9 @@
 //! - `cancellation`: a dropped renewal strands no waiter, a dropped upload
 //!   reports nothing more and resumes;
 //! - `call_options`: per-call timeout and retry policy, a caller's own HTTP
-//!   client, the origin headers.
+//!   client, the origin headers;
+//! - `forward_compat`: answers from a newer API (unlisted enum values,
+//!   unknown fields, partial problem documents) decode.
 
 mod auth;
 mod call_options;
@@ -33,6 +35,7 @@ mod cancellation;
 mod common;
 mod coverage;
 mod errors;
+mod forward_compat;
 mod media;
 mod pagination;
 mod retries;
