@@ -630,7 +630,10 @@ mod checks {
             })
     }
 
-    /// The `timecode` of `pick_video_thumbnail`: `HH:MM:SS` or `HH:MM:SS.CC`.
+    /// The `timecode` of `pick_video_thumbnail`, checked against the spec's
+    /// `pattern` with JSON Schema semantics (through the generated type):
+    /// a pattern is not anchored, so `00:00:01.000`, which the reference's
+    /// own example sends, is valid.
     pub(super) fn timecode(body: &Value) -> ApiResult<String> {
         let value = object(body)?
             .get("timecode")
@@ -649,17 +652,8 @@ mod checks {
     }
 
     fn is_timecode(t: &str) -> bool {
-        let (hms, hundredths) = match t.split_once('.') {
-            Some((hms, cc)) => (hms, Some(cc)),
-            None => (t, None),
-        };
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        let fields: Vec<&str> = hms.split(':').collect();
-        fields.len() == 3
-            && fields.iter().all(|f| digits(f, 2))
-            && fields[1] < "60"
-            && fields[2] < "60"
-            && hundredths.is_none_or(|cc| digits(cc, 2))
+        t.parse::<apivideo_raw::types::VideoThumbnailPickPayloadTimecode>()
+            .is_ok()
     }
 
     #[cfg(test)]
@@ -668,17 +662,20 @@ mod checks {
 
         #[test]
         fn timecodes() {
-            for ok in ["00:00:00", "01:59:59", "00:00:01.25", "99:00:00"] {
+            // JSON Schema patterns are not anchored: the pattern needs to be
+            // found, not to span the value.
+            for ok in [
+                "00:00:00",
+                "01:59:59",
+                "00:00:01.25",
+                "99:00:00",
+                "00:00:01.000",
+                "00:00:01.5",
+                "x00:00:01",
+            ] {
                 assert!(is_timecode(ok), "{ok}");
             }
-            for bad in [
-                "0:00:00",
-                "00:60:00",
-                "00:00:01.5",
-                "00:00",
-                "x00:00:01",
-                "00:00:01.255",
-            ] {
+            for bad in ["0:00:00", "00:00", "00-00-01", ""] {
                 assert!(!is_timecode(bad), "{bad}");
             }
         }

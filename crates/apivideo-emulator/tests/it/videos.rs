@@ -453,6 +453,15 @@ async fn thumbnails_are_uploaded_or_picked() {
         201
     );
     let picked = pick("00:00:01.50").await.expect("picked");
+    // The reference's own example: three decimals, which the spec's pattern
+    // accepts because JSON Schema patterns are not anchored.
+    let (code, body) = patch_json(
+        &env,
+        &format!("/videos/{id}/thumbnail"),
+        serde_json::json!({"timecode": "00:00:01.000"}),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
     let jpeg = thumbnail_bytes(&env, &picked).await;
     assert_ne!(jpeg, image);
     assert_eq!(
