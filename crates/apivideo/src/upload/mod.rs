@@ -595,7 +595,14 @@ impl Uploader<'_> {
         let Some(ingest) = status.ingest else {
             return Ok(Received::Missing(vec![(0, size)]));
         };
-        if ingest.status == Some(VideoStatusIngestStatus::Uploaded) {
+        if matches!(
+            ingest.status,
+            Some(
+                VideoStatusIngestStatus::Uploaded
+                    | VideoStatusIngestStatus::Ingesting
+                    | VideoStatusIngestStatus::Ingested
+            )
+        ) {
             check_size(ingest.filesize, size)?;
             return Ok(Received::Complete);
         }

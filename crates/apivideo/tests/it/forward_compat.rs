@@ -60,7 +60,7 @@ async fn an_unlisted_enum_value_and_unknown_fields_decode() {
     let url = answering(vec![(
         "/videos/vi1/status",
         200,
-        r#"{"ingest": {"status": "ingesting", "receivedBytes": [], "addedLater": {"x": 1}},
+        r#"{"ingest": {"status": "archiving", "receivedBytes": [], "addedLater": {"x": 1}},
             "encoding": {"playable": true, "qualities": [{"quality": "4320p", "status": "encoded", "type": "hls"}]},
             "topLevelNewcomer": [1, 2, 3]}"#,
     )])
@@ -74,9 +74,9 @@ async fn an_unlisted_enum_value_and_unknown_fields_decode() {
     let ingest = status.ingest.expect("ingest");
     assert_eq!(
         ingest.status,
-        Some(VideoStatusIngestStatus::Unknown("ingesting".into()))
+        Some(VideoStatusIngestStatus::Unknown("archiving".into()))
     );
-    assert_eq!(ingest.status.expect("status").to_string(), "ingesting");
+    assert_eq!(ingest.status.expect("status").to_string(), "archiving");
     let quality = &status.encoding.expect("encoding").qualities[0];
     assert_eq!(
         quality.quality,
