@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::types::Metadata;
+use crate::types::{
+    Metadata, VideoCreationPayloadLanguage, VideoCreationPayloadTranscriptSummaryAttributesItem,
+};
 
 /// One field of a PATCH body: left out, set to a value, or set to `null`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,4 +102,18 @@ pub struct VideoUpdatePayload {
     /// New metadata, replacing all of it; `Some(vec![])` removes it all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Vec<Metadata>>,
+    /// The language of the video's speech; [`Patch::Clear`] lets the API
+    /// detect it from the audio again.
+    #[serde(default, skip_serializing_if = "Patch::is_unchanged")]
+    pub language: Patch<VideoCreationPayloadLanguage>,
+    /// Whether to transcribe the speech into a caption track.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<bool>,
+    /// Whether to summarise the transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_summary: Option<bool>,
+    /// What the summary holds, `abstract` and/or `takeaways`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_summary_attributes:
+        Option<Vec<VideoCreationPayloadTranscriptSummaryAttributesItem>>,
 }

@@ -201,6 +201,7 @@ mod tests {
             url: Some(url.to_owned()),
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             created_at: None,
+            signature_secret: None,
         };
         state
             .db

@@ -28,6 +28,11 @@ pub(crate) fn new_id(prefix: &str) -> String {
     random(prefix, 22)
 }
 
+/// A webhook's signature secret: `sig_sec_` plus 22 base62 characters.
+pub(crate) fn signature_secret() -> String {
+    random("sig_sec_", 22)
+}
+
 /// An opaque secret (access or refresh token, stream key).
 pub(crate) fn secret() -> String {
     random("", 64)

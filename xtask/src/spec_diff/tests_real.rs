@@ -28,12 +28,12 @@ fn at<'v>(root: &'v mut Value, pointer: &str) -> &'v mut Value {
 fn edited(spec: &Spec) -> Spec {
     let mut root = spec.root.clone();
     let payload = at(&mut root, "/components/schemas/VideoCreationPayload");
-    payload["properties"]["language"] =
+    payload["properties"]["audioLanguage"] =
         json!({"type": "string", "description": "BCP 47 language of the audio track."});
     payload["required"]
         .as_array_mut()
         .expect("VideoCreationPayload lists required properties")
-        .push(json!("language"));
+        .push(json!("audioLanguage"));
     at(&mut root, "/components/schemas/Video/properties")
         .as_object_mut()
         .expect("Video has properties")
@@ -85,7 +85,7 @@ fn realistic_edits_are_classified() {
         ("schema Video", "`assets`: removed", B, B),
         (
             "schema VideoCreationPayload",
-            "`language`: added as a required property",
+            "`audioLanguage`: added as a required property",
             B,
             B,
         ),

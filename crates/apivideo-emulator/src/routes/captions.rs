@@ -37,8 +37,55 @@ fn present(state: &AppState, track: &Track) -> Caption {
         uri: Some(track.uri(CAPTIONS)),
         src: Some(track.src(state, CAPTIONS)),
         srclang: Some(track.language.clone()),
+        language_name: Some(language_name(&track.language)),
         default: track.default,
     }
+}
+
+/// The name of a BCP 47 language, in that language, as the API writes it:
+/// from its primary subtag (`pt-BR` is `português`); the tag itself for a
+/// language this table does not know.
+pub(crate) fn language_name(tag: &str) -> String {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .to_ascii_lowercase();
+    let name = match primary.as_str() {
+        "ar" => "العربية",
+        "ca" => "català",
+        "cs" => "čeština",
+        "da" => "dansk",
+        "de" => "Deutsch",
+        "el" => "Ελληνικά",
+        "en" => "English",
+        "es" => "español",
+        "fa" => "فارسی",
+        "fi" => "suomi",
+        "fr" => "français",
+        "he" => "עברית",
+        "hi" => "हिन्दी",
+        "hr" => "hrvatski",
+        "hu" => "magyar",
+        "it" => "italiano",
+        "ja" => "日本語",
+        "ko" => "한국어",
+        "nl" => "Nederlands",
+        "nn" => "norsk nynorsk",
+        "no" | "nb" => "norsk",
+        "pl" => "polski",
+        "pt" => "português",
+        "ru" => "русский",
+        "sk" => "slovenčina",
+        "sl" => "slovenščina",
+        "sv" => "svenska",
+        "tr" => "Türkçe",
+        "uk" => "українська",
+        "vi" => "Tiếng Việt",
+        "zh" => "中文",
+        _ => return tag.to_owned(),
+    };
+    name.to_owned()
 }
 
 #[derive(Debug, Deserialize)]

@@ -79,6 +79,14 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
         }
         ingest.encoded = true;
         ingest::store(state, project, video_id, &ingest)?;
+        // The language of the speech, when the API was not told it, is
+        // detected from the audio: the emulator's sources all speak English.
+        let mut video = video;
+        if video.language.is_none() {
+            video.language = Some("en".to_owned());
+            video.language_origin = Some(apivideo_raw::types::VideoLanguageOrigin::Auto);
+            crate::routes::videos::store(state, project, &video)?;
+        }
         video
     };
     let emitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

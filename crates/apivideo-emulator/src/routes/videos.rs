@@ -12,7 +12,8 @@ use std::cmp::Ordering;
 
 use apivideo_raw::patch::{Patch, VideoUpdatePayload};
 use apivideo_raw::types::{
-    Video, VideoAssets, VideoCreationPayload, VideoSource, VideoStatus, VideosListResponse,
+    Video, VideoAssets, VideoCreationPayload, VideoLanguageOrigin, VideoSource, VideoStatus,
+    VideosListResponse,
 };
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -71,6 +72,11 @@ pub(crate) fn new_video(title: String) -> Video {
         public: Some(true),
         panoramic: Some(false),
         mp4_support: Some(true),
+        language: None,
+        language_origin: None,
+        discarded: Some(false),
+        discarded_at: None,
+        deletes_at: None,
     }
 }
 
@@ -308,6 +314,14 @@ async fn import(state: &AppState, project: &str, video_id: &str, from: Import) -
     Ok(true)
 }
 
+/// A language set through the API: `languageOrigin` is `api`.
+fn set_language(video: &mut Video, language: Option<&impl ToString>) {
+    if let Some(language) = language {
+        video.language = Some(language.to_string());
+        video.language_origin = Some(VideoLanguageOrigin::Api);
+    }
+}
+
 fn check_player(state: &AppState, project: &str, player_id: Option<&str>) -> ApiResult<()> {
     match player_id {
         Some(id) if state.db.get::<Value>(project, Kind::Player, id)?.is_none() => {
@@ -339,6 +353,7 @@ async fn create(
     video.public = Some(payload.public);
     video.panoramic = Some(payload.panoramic);
     video.mp4_support = Some(payload.mp4_support);
+    set_language(&mut video, payload.language.as_ref());
     if published_at.is_some() {
         video.published_at = published_at;
     }
@@ -382,6 +397,15 @@ async fn update(
     video.public = patch.public.or(video.public);
     video.panoramic = patch.panoramic.or(video.panoramic);
     video.mp4_support = patch.mp4_support.or(video.mp4_support);
+    match &patch.language {
+        Patch::Unchanged => {}
+        // Back to detection, on the next encoding.
+        Patch::Clear => {
+            video.language = None;
+            video.language_origin = None;
+        }
+        Patch::Set(language) => set_language(&mut video, Some(language)),
+    }
     if let Some(tags) = patch.tags {
         video.tags = tags;
     }

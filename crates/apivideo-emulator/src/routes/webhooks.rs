@@ -111,6 +111,7 @@ async fn create(
         created_at: Some(now()),
         events: body.events,
         url: Some(body.url),
+        signature_secret: Some(ids::signature_secret()),
     };
     let id = hook.webhook_id.clone().unwrap_or_default();
     state

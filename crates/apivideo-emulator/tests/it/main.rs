@@ -5,6 +5,7 @@ mod analytics;
 mod auth;
 mod captions_chapters;
 mod common;
+mod current_fields;
 mod faults;
 mod live_streams;
 mod players;

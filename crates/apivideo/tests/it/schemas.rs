@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 
 use apivideo::patch::{Patch, VideoUpdatePayload};
-use apivideo::types::Metadata;
+use apivideo::types::{
+    Metadata, VideoCreationPayloadLanguage, VideoCreationPayloadTranscriptSummaryAttributesItem,
+};
 use serde::de::{DeserializeOwned, Visitor};
 use serde_json::{Value, json};
 
@@ -56,6 +58,12 @@ fn every_field_set() -> VideoUpdatePayload {
             key: Some("Author".to_owned()),
             value: Some("John Doe".to_owned()),
         }]),
+        language: Patch::Set(VideoCreationPayloadLanguage::Fr),
+        transcript: Some(true),
+        transcript_summary: Some(true),
+        transcript_summary_attributes: Some(vec![
+            VideoCreationPayloadTranscriptSummaryAttributesItem::Abstract,
+        ]),
     }
 }
 
