@@ -1,9 +1,9 @@
 # Drives the emulator with api.video's own Python client (PyPI `api.video`,
 # imported as `apivideo`, version pinned in requirements.txt): authentication,
-# videos with a chunked upload, upload tokens with delegated uploads,
-# captions, chapters, players with a logo, live streams with a thumbnail and
-# webhooks. Each step asserts its result and prints one line; the first
-# failure ends the run with exit status 1.
+# videos with a chunked upload, the videos' tags, upload tokens with
+# delegated uploads, captions, chapters, players with a logo, live streams
+# with a thumbnail and webhooks. Each step asserts its result and prints one
+# line; the first failure ends the run with exit status 1.
 #
 # Needs APIVIDEO_BASE_URL and APIVIDEO_API_KEY (conformance/with-emulator.sh
 # sets both). Run: conformance/with-emulator.sh official \
@@ -23,6 +23,7 @@ from apivideo.api.captions_api import CaptionsApi
 from apivideo.api.chapters_api import ChaptersApi
 from apivideo.api.live_streams_api import LiveStreamsApi
 from apivideo.api.player_themes_api import PlayerThemesApi
+from apivideo.api.tags_api import TagsApi
 from apivideo.api.upload_tokens_api import UploadTokensApi
 from apivideo.api.videos_api import VideosApi
 from apivideo.api.webhooks_api import WebhooksApi
@@ -164,6 +165,7 @@ def main():
     chapters = ChaptersApi(client)
     players = PlayerThemesApi(client)
     live_streams = LiveStreamsApi(client)
+    tags = TagsApi(client)
     webhooks = WebhooksApi(client)
 
     # Videos ---------------------------------------------------------------
@@ -263,6 +265,26 @@ def main():
         state["progressive"] = video.video_id
 
     s.step("videos: progressive upload session (2 parts)", progressive_upload)
+
+    # Tags -------------------------------------------------------------------
+    def list_tags():
+        videos.update(state["progressive"], VideoUpdatePayload(tags=["renamed", "Élan"]))
+        page = tags.list()
+        got = [(t.value, t.video_count) for t in page.data]
+        check(got == [("Élan", 1), ("renamed", 2)], f"tags {got}")
+        check(page.pagination.items_total == 2, f"itemsTotal {page.pagination.items_total}")
+        page = tags.list(sort_by="videoCount", sort_order="desc")
+        got = [(t.value, t.video_count) for t in page.data]
+        check(got == [("renamed", 2), ("Élan", 1)], f"tags by count {got}")
+        page = tags.list(value="ELAN")
+        got = [t.value for t in page.data]
+        check(got == ["Élan"], f"tags matching ELAN {got}")
+        page = tags.list(page_size=1, current_page=2)
+        check([t.value for t in page.data] == ["renamed"], f"page 2 {page.data}")
+        check(page.pagination.pages_total == 2, f"pagesTotal {page.pagination.pages_total}")
+        expect_status(400, lambda: tags.list(current_page=3, page_size=1))
+
+    s.step("tags: list, by count, by value, paged", list_tags)
 
     # Upload tokens --------------------------------------------------------
     def create_token():

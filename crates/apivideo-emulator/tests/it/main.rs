@@ -8,6 +8,7 @@ mod common;
 mod faults;
 mod live_streams;
 mod players;
+mod tags;
 mod upload_tokens;
 mod uploads;
 mod videos;
