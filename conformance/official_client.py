@@ -2,8 +2,9 @@
 # imported as `apivideo`, version pinned in requirements.txt): authentication,
 # videos with a chunked upload, the videos' tags, upload tokens with
 # delegated uploads, captions, chapters, players with a logo, live streams
-# with a thumbnail and webhooks. Each step asserts its result and prints one
-# line; the first failure ends the run with exit status 1.
+# with a thumbnail and a completed broadcast, and webhooks. Each step asserts
+# its result and prints one line; the first failure ends the run with exit
+# status 1.
 #
 # Needs APIVIDEO_BASE_URL and APIVIDEO_API_KEY (conformance/with-emulator.sh
 # sets both). Run: conformance/with-emulator.sh official \
@@ -19,6 +20,7 @@ import traceback
 import zlib
 
 import apivideo
+import requests
 from apivideo.api.captions_api import CaptionsApi
 from apivideo.api.chapters_api import ChaptersApi
 from apivideo.api.live_streams_api import LiveStreamsApi
@@ -426,6 +428,29 @@ def main():
         check(live.live_stream_id == state["live"], "delete_thumbnail answered another stream")
 
     s.step("live streams: upload a thumbnail, delete it", live_thumbnail)
+
+    def live_complete():
+        # The emulator takes no RTMP: its admin API plays the encoder.
+        on_air = requests.post(
+            f"{BASE_URL}/_emulator/live-streams/{state['live']}/broadcast",
+            auth=(API_KEY, ""),
+            json={"broadcasting": True},
+            timeout=30,
+        )
+        check(on_air.status_code == 200, f"broadcast start answered {on_air.status_code}")
+        check(live_streams.get(state["live"]).broadcasting is True, "not broadcasting after the start")
+        answer = live_streams.complete(state["live"])
+        check(answer is None, f"complete answered {answer!r}")
+        deadline = time.monotonic() + 30
+        while live_streams.get(state["live"]).broadcasting:
+            check(time.monotonic() < deadline, "still broadcasting 30s after complete")
+            time.sleep(0.05)
+        playlist = requests.get(live_streams.get(state["live"]).assets.hls, timeout=30).text
+        check(playlist.rstrip().endswith("#EXT-X-ENDLIST"), f"playlist not closed: {playlist!r}")
+        live_streams.complete(state["live"])
+        expect_status(404, lambda: live_streams.complete("li0000000000000000000000"))
+
+    s.step("live streams: complete a broadcast, which ends", live_complete)
 
     def live_update_list_delete():
         live = live_streams.update(
