@@ -1,9 +1,10 @@
 # Drives the emulator with api.video's own Python client (PyPI `api.video`,
 # imported as `apivideo`, version pinned in requirements.txt): authentication,
-# videos with a chunked upload, upload tokens with delegated uploads,
-# captions, chapters, players with a logo, live streams with a thumbnail and
-# webhooks. Each step asserts its result and prints one line; the first
-# failure ends the run with exit status 1.
+# videos with a chunked upload, the videos' tags, upload tokens with
+# delegated uploads, captions, chapters, players with a logo, live streams
+# with a thumbnail and a completed broadcast, and webhooks. Each step asserts
+# its result and prints one line; the first failure ends the run with exit
+# status 1.
 #
 # Needs APIVIDEO_BASE_URL and APIVIDEO_API_KEY (conformance/with-emulator.sh
 # sets both). Run: conformance/with-emulator.sh official \
@@ -19,10 +20,12 @@ import traceback
 import zlib
 
 import apivideo
+import requests
 from apivideo.api.captions_api import CaptionsApi
 from apivideo.api.chapters_api import ChaptersApi
 from apivideo.api.live_streams_api import LiveStreamsApi
 from apivideo.api.player_themes_api import PlayerThemesApi
+from apivideo.api.tags_api import TagsApi
 from apivideo.api.upload_tokens_api import UploadTokensApi
 from apivideo.api.videos_api import VideosApi
 from apivideo.api.webhooks_api import WebhooksApi
@@ -164,6 +167,7 @@ def main():
     chapters = ChaptersApi(client)
     players = PlayerThemesApi(client)
     live_streams = LiveStreamsApi(client)
+    tags = TagsApi(client)
     webhooks = WebhooksApi(client)
 
     # Videos ---------------------------------------------------------------
@@ -263,6 +267,26 @@ def main():
         state["progressive"] = video.video_id
 
     s.step("videos: progressive upload session (2 parts)", progressive_upload)
+
+    # Tags -------------------------------------------------------------------
+    def list_tags():
+        videos.update(state["progressive"], VideoUpdatePayload(tags=["renamed", "Élan"]))
+        page = tags.list()
+        got = [(t.value, t.video_count) for t in page.data]
+        check(got == [("Élan", 1), ("renamed", 2)], f"tags {got}")
+        check(page.pagination.items_total == 2, f"itemsTotal {page.pagination.items_total}")
+        page = tags.list(sort_by="videoCount", sort_order="desc")
+        got = [(t.value, t.video_count) for t in page.data]
+        check(got == [("renamed", 2), ("Élan", 1)], f"tags by count {got}")
+        page = tags.list(value="ELAN")
+        got = [t.value for t in page.data]
+        check(got == ["Élan"], f"tags matching ELAN {got}")
+        page = tags.list(page_size=1, current_page=2)
+        check([t.value for t in page.data] == ["renamed"], f"page 2 {page.data}")
+        check(page.pagination.pages_total == 2, f"pagesTotal {page.pagination.pages_total}")
+        expect_status(400, lambda: tags.list(current_page=3, page_size=1))
+
+    s.step("tags: list, by count, by value, paged", list_tags)
 
     # Upload tokens --------------------------------------------------------
     def create_token():
@@ -404,6 +428,29 @@ def main():
         check(live.live_stream_id == state["live"], "delete_thumbnail answered another stream")
 
     s.step("live streams: upload a thumbnail, delete it", live_thumbnail)
+
+    def live_complete():
+        # The emulator takes no RTMP: its admin API plays the encoder.
+        on_air = requests.post(
+            f"{BASE_URL}/_emulator/live-streams/{state['live']}/broadcast",
+            auth=(API_KEY, ""),
+            json={"broadcasting": True},
+            timeout=30,
+        )
+        check(on_air.status_code == 200, f"broadcast start answered {on_air.status_code}")
+        check(live_streams.get(state["live"]).broadcasting is True, "not broadcasting after the start")
+        answer = live_streams.complete(state["live"])
+        check(answer is None, f"complete answered {answer!r}")
+        deadline = time.monotonic() + 30
+        while live_streams.get(state["live"]).broadcasting:
+            check(time.monotonic() < deadline, "still broadcasting 30s after complete")
+            time.sleep(0.05)
+        playlist = requests.get(live_streams.get(state["live"]).assets.hls, timeout=30).text
+        check(playlist.rstrip().endswith("#EXT-X-ENDLIST"), f"playlist not closed: {playlist!r}")
+        live_streams.complete(state["live"])
+        expect_status(404, lambda: live_streams.complete("li0000000000000000000000"))
+
+    s.step("live streams: complete a broadcast, which ends", live_complete)
 
     def live_update_list_delete():
         live = live_streams.update(

@@ -35,7 +35,8 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 "$bin" --listen 127.0.0.1:0 --api-key "$APIVIDEO_API_KEY" \
-  --encoding-delay-ms "${APIVIDEO_ENCODING_DELAY_MS:-50}" >"$out" 2>"$log" &
+  --encoding-delay-ms "${APIVIDEO_ENCODING_DELAY_MS:-50}" \
+  --complete-delay-ms "${APIVIDEO_COMPLETE_DELAY_MS:-50}" >"$out" 2>"$log" &
 pid=$!
 
 base=

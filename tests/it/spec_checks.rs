@@ -83,6 +83,6 @@ fn handwritten_and_paginated_lists() {
         ]
     );
     let paginated: Vec<_> = paginated_operations().collect();
-    assert_eq!(paginated.len(), 10);
+    assert_eq!(paginated.len(), 11);
     assert!(paginated.iter().all(|id| id.starts_with("list_")));
 }

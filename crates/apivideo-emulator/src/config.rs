@@ -1,5 +1,6 @@
 //! The emulator's configuration: where it listens, which API keys it knows,
-//! how long tokens live, how long encoding takes, which faults it injects.
+//! how long tokens live, how long encoding takes, how long a completed
+//! broadcast goes on, which faults it injects.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -9,8 +10,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// How to run an emulator. `Config::default()` listens on `127.0.0.1:0`
-/// with one generated API key, a temporary data directory, one-hour tokens
-/// and a short encoding delay.
+/// with one generated API key, a temporary data directory, one-hour tokens,
+/// and short encoding and completion delays.
 #[derive(Clone)]
 pub struct Config {
     /// Address to bind; port 0 picks a free port.
@@ -24,6 +25,9 @@ pub struct Config {
     pub token_ttl: Duration,
     /// How long simulated encoding takes after an upload completes.
     pub encoding_delay: Duration,
+    /// How long a broadcast goes on after `PUT /live-streams/{id}/complete`
+    /// before it ends (the API says "a few seconds").
+    pub complete_delay: Duration,
     /// The URL clients reach it at, used in asset URLs and pagination
     /// links. `None`: `http://` plus the bound address.
     pub public_url: Option<String>,
@@ -43,6 +47,7 @@ impl Default for Config {
             data_dir: None,
             token_ttl: Duration::from_secs(3600),
             encoding_delay: Duration::from_millis(200),
+            complete_delay: Duration::from_millis(500),
             public_url: None,
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
@@ -67,6 +72,12 @@ impl Config {
     /// Sets the simulated encoding time.
     pub fn with_encoding_delay(mut self, delay: Duration) -> Self {
         self.encoding_delay = delay;
+        self
+    }
+
+    /// Sets how long a broadcast goes on after its live stream is completed.
+    pub fn with_complete_delay(mut self, delay: Duration) -> Self {
+        self.complete_delay = delay;
         self
     }
 
@@ -107,6 +118,7 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("token_ttl", &self.token_ttl)
             .field("encoding_delay", &self.encoding_delay)
+            .field("complete_delay", &self.complete_delay)
             .field("public_url", &self.public_url)
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)

@@ -36,6 +36,9 @@ pub(crate) enum Kind {
     SessionEvent,
     /// Ingest state of a video's source upload, id: video id.
     Ingest,
+    /// Broadcast state of a live stream (a completion under way, a closed
+    /// playlist), id: live stream id.
+    Broadcast,
 }
 
 impl Kind {
@@ -51,6 +54,7 @@ impl Kind {
             Kind::Session => "session",
             Kind::SessionEvent => "session_event",
             Kind::Ingest => "ingest",
+            Kind::Broadcast => "broadcast",
         }
     }
 }

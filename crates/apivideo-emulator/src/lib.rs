@@ -2,7 +2,7 @@
 //!
 //! It serves every operation of `openapi.yaml` with the JSON types of
 //! `apivideo-raw`, keeps its state in SQLite and its media on disk, and
-//! simulates encoding, webhooks and faults (rate limits, 5xx answers,
+//! simulates encoding, live broadcasts, webhooks and faults (rate limits, 5xx answers,
 //! dropped connections, latency) on demand.
 //!
 //! Start it in-process in a test:

@@ -43,6 +43,13 @@ struct Args {
         default_value_t = 200
     )]
     encoding_delay_ms: u64,
+    /// How long a broadcast goes on after its live stream is completed, in milliseconds.
+    #[arg(
+        long,
+        env = "APIVIDEO_EMULATOR_COMPLETE_DELAY_MS",
+        default_value_t = 500
+    )]
+    complete_delay_ms: u64,
     /// The URL clients reach the emulator at (asset URLs and links use it).
     #[arg(long, env = "APIVIDEO_EMULATOR_PUBLIC_URL")]
     public_url: Option<String>,
@@ -117,6 +124,7 @@ async fn main() -> std::process::ExitCode {
         data_dir: args.data_dir,
         token_ttl: Duration::from_secs(args.token_ttl),
         encoding_delay: Duration::from_millis(args.encoding_delay_ms),
+        complete_delay: Duration::from_millis(args.complete_delay_ms),
         public_url: args.public_url,
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {

@@ -30,7 +30,10 @@ pub(crate) struct Inner {
     pub(crate) counters: Counters,
     /// Serializes the read-modify-write updates of each video's ingest state.
     pub(crate) ingest_locks: Stripes,
-    /// Runs background work (encoding, webhook delivery) that must not
+    /// Serializes the read-modify-write updates of each live stream, so a
+    /// broadcast that ends in the background never races an update.
+    pub(crate) live_stream_locks: Stripes,
+    /// Runs background work (encoding, completions, webhook delivery) that must not
     /// outlive the server.
     pub(crate) tasks: tokio_util::task::TaskTracker,
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
@@ -65,6 +68,7 @@ impl AppState {
             fault_rng,
             counters: Counters::default(),
             ingest_locks: Stripes::default(),
+            live_stream_locks: Stripes::default(),
             tasks: tokio_util::task::TaskTracker::new(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             http: reqwest::Client::new(),

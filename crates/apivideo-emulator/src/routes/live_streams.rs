@@ -1,8 +1,18 @@
 //! Live streams: create, list (filters, sorts), show, update (PATCH), delete,
-//! a JPEG thumbnail, and the playback assets (`/live/{id}.m3u8`,
-//! `/live/{id}/thumbnail.jpg`, `/embed/live/{id}`). The emulator takes no
-//! RTMP, so `POST /_emulator/live-streams/{id}/broadcast` simulates a
-//! broadcast starting or ending, with its webhooks.
+//! a JPEG thumbnail, completion, and the playback assets
+//! (`/live/{id}.m3u8`, `/live/{id}/thumbnail.jpg`, `/embed/live/{id}`). The
+//! emulator takes no RTMP, so `POST /_emulator/live-streams/{id}/broadcast`
+//! simulates a broadcast starting or ending, with its webhooks.
+//!
+//! `PUT /live-streams/{id}/complete` on a broadcasting stream answers 202
+//! and ends the broadcast `complete_delay` later, as an encoder
+//! disconnecting would: `broadcasting: false`, the playlist closed with
+//! `EXT-X-ENDLIST`, `live-stream.broadcast.ended` emitted. Like encoding,
+//! the end is derived from the stored time of the request, so it survives a
+//! restart: a timer (or, after a restart, the first read of the stream)
+//! ends the broadcast and emits the webhook exactly once. Every
+//! read-modify-write of a stream holds its lock, so an update never undoes
+//! the end of a broadcast.
 
 use apivideo_raw::types::{
     ListLiveStreamsSortOrder, LiveStream, LiveStreamAssets, LiveStreamCreationPayload,
@@ -14,9 +24,9 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::clock::now;
 use super::media_form;
@@ -26,7 +36,7 @@ use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
 use crate::ids::{self, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult, Invalid};
-use crate::state::AppState;
+use crate::state::{AppState, now_millis};
 
 /// Most restream destinations a live stream takes.
 const MAX_RESTREAMS: usize = 5;
@@ -58,6 +68,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/live-streams/{liveStreamId}",
             get(show).patch(update).delete(remove),
         )
+        .route("/live-streams/{liveStreamId}/complete", put(complete))
         .route(
             "/live-streams/{liveStreamId}/thumbnail",
             post(upload_thumbnail)
@@ -110,6 +121,178 @@ fn media_dir(state: &AppState, project: &str, id: &str) -> std::path::PathBuf {
     state.media.dir(project, "live-streams", id)
 }
 
+/// Locks a live stream for a read-modify-write sequence.
+async fn lock<'a>(state: &'a AppState, id: &str) -> tokio::sync::MutexGuard<'a, ()> {
+    state.live_stream_locks.lock(id).await
+}
+
+/// What the emulator keeps about a stream's broadcasts besides the stream
+/// itself, stored beside it (id: the live stream id).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Broadcast {
+    /// When the running broadcast was completed (Unix milliseconds); it
+    /// ends `complete_delay` after that. `None`: no completion under way.
+    completion_requested_at: Option<i64>,
+    /// The last broadcast has ended and no other has started since: the
+    /// playlist is closed with `EXT-X-ENDLIST`.
+    ended: bool,
+}
+
+fn load_broadcast(state: &AppState, project: &str, id: &str) -> ApiResult<Broadcast> {
+    Ok(state
+        .db
+        .get(project, Kind::Broadcast, id)?
+        .unwrap_or_default())
+}
+
+fn store_broadcast(
+    state: &AppState,
+    project: &str,
+    id: &str,
+    broadcast: &Broadcast,
+) -> ApiResult<()> {
+    state
+        .db
+        .put(project, Kind::Broadcast, id, None, broadcast)?;
+    Ok(())
+}
+
+fn complete_delay_ms(state: &AppState) -> i64 {
+    i64::try_from(state.config.complete_delay.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Emits a broadcast event of a live stream.
+fn emit(state: &AppState, project: &str, event: &str, id: &str) {
+    crate::delivery::emit(
+        state,
+        project,
+        event,
+        serde_json::json!({ "liveStreamId": id }),
+    );
+}
+
+/// Ends the running broadcast of `stream`: `broadcasting: false`, the
+/// playlist closed, no completion under way any more, and
+/// `live-stream.broadcast.ended` emitted. Under the stream's lock.
+fn end_broadcast(state: &AppState, project: &str, stream: &mut LiveStream) -> ApiResult<()> {
+    stream.broadcasting = Some(false);
+    save(state, project, stream)?;
+    let ended = Broadcast {
+        completion_requested_at: None,
+        ended: true,
+    };
+    store_broadcast(state, project, &stream.live_stream_id, &ended)?;
+    emit(
+        state,
+        project,
+        "live-stream.broadcast.ended",
+        &stream.live_stream_id,
+    );
+    Ok(())
+}
+
+/// Ends the broadcast of `stream` if its completion is due at `now`.
+/// Under the stream's lock.
+fn settle_locked(
+    state: &AppState,
+    project: &str,
+    stream: &mut LiveStream,
+    now: i64,
+) -> ApiResult<()> {
+    if stream.broadcasting != Some(true) {
+        return Ok(());
+    }
+    let broadcast = load_broadcast(state, project, &stream.live_stream_id)?;
+    if let Some(at) = broadcast.completion_requested_at
+        && now.saturating_sub(at) >= complete_delay_ms(state)
+    {
+        end_broadcast(state, project, stream)?;
+        state.counters.event("live-stream.completed");
+    }
+    Ok(())
+}
+
+/// The stream as it is now: a broadcast whose completion is due has ended
+/// (after a restart the timer is gone, so reads finish the job). Only a
+/// broadcasting stream can have a completion under way, so the others cost
+/// nothing.
+async fn settled(state: &AppState, project: &str, stream: LiveStream) -> ApiResult<LiveStream> {
+    if stream.broadcasting != Some(true) {
+        return Ok(stream);
+    }
+    let _guard = lock(state, &stream.live_stream_id).await;
+    let Some(mut current) =
+        state
+            .db
+            .get::<LiveStream>(project, Kind::LiveStream, &stream.live_stream_id)?
+    else {
+        // Deleted meanwhile: answer what was read.
+        return Ok(stream);
+    };
+    settle_locked(state, project, &mut current, now_millis())?;
+    Ok(current)
+}
+
+/// Ends the broadcast `complete_delay` after the completion requested at
+/// `requested_at`, unless that completion is over by then (the encoder
+/// disconnected, the stream was deleted).
+fn schedule_completion(state: &AppState, project: &str, id: &str, requested_at: i64) {
+    let (task_state, project, id) = (state.clone(), project.to_owned(), id.to_owned());
+    state.spawn(async move {
+        tokio::time::sleep(task_state.config.complete_delay).await;
+        if let Err(e) = finish_completion(&task_state, &project, &id, requested_at).await {
+            tracing::warn!(live_stream_id = id, error = ?e.problem, "completion could not finish");
+        }
+    });
+}
+
+/// The timer's end of a completion: this very completion, whatever the
+/// clock says.
+async fn finish_completion(
+    state: &AppState,
+    project: &str,
+    id: &str,
+    requested_at: i64,
+) -> ApiResult<()> {
+    let _guard = lock(state, id).await;
+    let Some(mut stream) = state.db.get::<LiveStream>(project, Kind::LiveStream, id)? else {
+        return Ok(());
+    };
+    let broadcast = load_broadcast(state, project, id)?;
+    if stream.broadcasting == Some(true) && broadcast.completion_requested_at == Some(requested_at)
+    {
+        end_broadcast(state, project, &mut stream)?;
+        state.counters.event("live-stream.completed");
+    }
+    Ok(())
+}
+
+/// `PUT /live-streams/{id}/complete`: 202, and a running broadcast ends
+/// `complete_delay` later. A stream that is not broadcasting, or whose
+/// completion is under way already, stays as it is: the first completion
+/// keeps its time.
+async fn complete(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let project = project.id();
+    let _guard = lock(&state, &id).await;
+    let mut stream = load(&state, project, &id)?;
+    let now = now_millis();
+    settle_locked(&state, project, &mut stream, now)?;
+    if stream.broadcasting == Some(true) {
+        let mut broadcast = load_broadcast(&state, project, &id)?;
+        if broadcast.completion_requested_at.is_none() {
+            broadcast.completion_requested_at = Some(now);
+            store_broadcast(&state, project, &id, &broadcast)?;
+            schedule_completion(&state, project, &id, now);
+        }
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
 #[derive(Debug, Deserialize)]
 struct ListQuery {
     #[serde(rename = "streamKey")]
@@ -132,7 +315,12 @@ async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<LiveStreamsListResponse>> {
     let page = Page::new(query.current_page, query.page_size)?;
-    let mut streams: Vec<LiveStream> = state.db.list(project.id(), Kind::LiveStream, None)?;
+    let project = project.id();
+    let stored: Vec<LiveStream> = state.db.list(project, Kind::LiveStream, None)?;
+    let mut streams = Vec::with_capacity(stored.len());
+    for stream in stored {
+        streams.push(settled(&state, project, stream).await?);
+    }
     streams.retain(|s| {
         query
             .stream_key
@@ -300,7 +488,9 @@ async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LiveStream>> {
-    Ok(Json(present(&state, load(&state, project.id(), &id)?)))
+    let project = project.id();
+    let stream = settled(&state, project, load(&state, project, &id)?).await?;
+    Ok(Json(present(&state, stream)))
 }
 
 /// PATCH: only the attributes present change. `restreams` replaces the
@@ -312,7 +502,9 @@ async fn update(
     ApiJson(raw): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<LiveStream>> {
     let project = project.id();
+    let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
+    settle_locked(&state, project, &mut stream, now_millis())?;
     let body: LiveStreamUpdatePayload = decode_json(raw.to_string().as_bytes())?;
     let mut problems = Vec::new();
     if body.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
@@ -356,8 +548,10 @@ async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let project = project.id();
+    let _guard = lock(&state, &id).await;
     load(&state, project, &id)?;
     state.db.delete(project, Kind::LiveStream, &id)?;
+    state.db.delete(project, Kind::Broadcast, &id)?;
     forget_sessions(&state, project, &id)?;
     remove_dir(&media_dir(&state, project, &id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -392,12 +586,16 @@ async fn upload_thumbnail(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<LiveStream>)> {
     let project = project.id();
-    let mut stream = load(&state, project, &id)?;
+    load(&state, project, &id)?;
     let received = media_form::receive(&state, form, |name| match media_form::extension(name) {
         Some(ext) if THUMBNAIL_EXTENSIONS.contains(&ext) => Ok(()),
         _ => Err(ApiError::file_extension(&THUMBNAIL_EXTENSIONS)),
     })
     .await?;
+    // Locked only once the file is in: the upload may take long.
+    let _guard = lock(&state, &id).await;
+    let mut stream = load(&state, project, &id)?;
+    settle_locked(&state, project, &mut stream, now_millis())?;
     received
         .save(&media_dir(&state, project, &id).join("thumbnail.jpg"))
         .await?;
@@ -412,7 +610,9 @@ async fn delete_thumbnail(
     Path(id): Path<String>,
 ) -> ApiResult<Json<LiveStream>> {
     let project = project.id();
+    let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
+    settle_locked(&state, project, &mut stream, now_millis())?;
     let path = media_dir(&state, project, &id).join("thumbnail.jpg");
     match tokio::fs::remove_file(&path).await {
         Ok(()) => {
@@ -433,7 +633,9 @@ struct BroadcastBody {
 
 /// Emulator only: marks the live stream as broadcasting or not, as an
 /// encoder connecting or disconnecting would, and emits
-/// `live-stream.broadcast.started` / `live-stream.broadcast.ended`.
+/// `live-stream.broadcast.started` / `live-stream.broadcast.ended`. A new
+/// broadcast reopens the playlist; a disconnection ends the broadcast at
+/// once, completion under way or not.
 async fn broadcast(
     project: Project,
     State(state): State<AppState>,
@@ -441,22 +643,20 @@ async fn broadcast(
     ApiJson(body): ApiJson<BroadcastBody>,
 ) -> ApiResult<Json<LiveStream>> {
     let project = project.id();
+    let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
+    settle_locked(&state, project, &mut stream, now_millis())?;
     let was = stream.broadcasting.unwrap_or(false);
-    stream.broadcasting = Some(body.broadcasting);
-    save(&state, project, &stream)?;
-    if was != body.broadcasting {
-        let event = if body.broadcasting {
-            "live-stream.broadcast.started"
-        } else {
-            "live-stream.broadcast.ended"
-        };
-        crate::delivery::emit(
-            &state,
-            project,
-            event,
-            serde_json::json!({ "liveStreamId": stream.live_stream_id }),
-        );
+    match (was, body.broadcasting) {
+        (false, true) => {
+            stream.broadcasting = Some(true);
+            save(&state, project, &stream)?;
+            store_broadcast(&state, project, &id, &Broadcast::default())?;
+            emit(&state, project, "live-stream.broadcast.started", &id);
+        }
+        (true, false) => end_broadcast(&state, project, &mut stream)?,
+        // Saying it again changes nothing.
+        _ => {}
     }
     Ok(Json(present(&state, stream)))
 }
@@ -468,14 +668,21 @@ fn find(state: &AppState, id: &str) -> ApiResult<(String, LiveStream)> {
         .ok_or_else(|| ApiError::not_found("liveStreamId"))
 }
 
-/// `/live/{id}.m3u8`: a live HLS playlist, empty while nothing is
-/// broadcast (the emulator takes no RTMP).
+/// `/live/{id}.m3u8`: a live HLS playlist without segments (the emulator
+/// takes no RTMP), closed with `EXT-X-ENDLIST` once a broadcast has ended
+/// and until the next one starts.
 async fn serve_hls(State(state): State<AppState>, Path(file): Path<String>) -> ApiResult<Response> {
     let id = file
         .strip_suffix(".m3u8")
         .ok_or_else(|| ApiError::not_found("liveStreamId"))?;
-    find(&state, id)?;
-    let playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n";
+    let (project, stream) = find(&state, id)?;
+    let stream = settled(&state, &project, stream).await?;
+    let ended = stream.broadcasting != Some(true) && load_broadcast(&state, &project, id)?.ended;
+    let mut playlist =
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n".to_owned();
+    if ended {
+        playlist.push_str("#EXT-X-ENDLIST\n");
+    }
     Ok((
         [(header::CONTENT_TYPE, "application/vnd.apple.mpegurl")],
         playlist,
@@ -524,14 +731,23 @@ fn html_escape(text: &str) -> String {
 }
 
 /// Detaches a deleted player from the project's live streams.
-pub(super) fn forget_player(state: &AppState, project: &str, player: &str) -> ApiResult<()> {
+pub(super) async fn forget_player(state: &AppState, project: &str, player: &str) -> ApiResult<()> {
     let streams: Vec<LiveStream> = state.db.list(project, Kind::LiveStream, None)?;
-    for mut stream in streams {
-        if stream.player_id.as_deref() == Some(player) {
-            stream.player_id = None;
-            stream.updated_at = Some(now());
-            save(state, project, &stream)?;
+    for stream in streams {
+        if stream.player_id.as_deref() != Some(player) {
+            continue;
         }
+        let _guard = lock(state, &stream.live_stream_id).await;
+        let Some(mut stream) =
+            state
+                .db
+                .get::<LiveStream>(project, Kind::LiveStream, &stream.live_stream_id)?
+        else {
+            continue;
+        };
+        stream.player_id = None;
+        stream.updated_at = Some(now());
+        save(state, project, &stream)?;
     }
     Ok(())
 }

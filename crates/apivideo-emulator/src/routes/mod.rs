@@ -10,6 +10,7 @@ mod clock;
 mod live_streams;
 mod media_form;
 mod players;
+mod tags;
 mod tracks;
 mod upload_tokens;
 mod uploads;
@@ -36,6 +37,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(upload_tokens::routes())
         .merge(live_streams::routes())
         .merge(players::routes())
+        .merge(tags::routes())
         .merge(captions::routes())
         .merge(chapters::routes())
         .merge(webhooks::routes())

@@ -16,9 +16,9 @@ use crate::live_streams::support::{Form, api, create_video, problem};
 
 /// What the receiver saw.
 #[derive(Debug, Default)]
-struct Seen {
-    bodies: Vec<Value>,
-    headers: Vec<axum::http::HeaderMap>,
+pub(crate) struct Seen {
+    pub(crate) bodies: Vec<Value>,
+    pub(crate) headers: Vec<axum::http::HeaderMap>,
 }
 
 /// Holds the receiver's answers while `false`.
@@ -47,7 +47,7 @@ async fn record(
 
 /// A tiny server on 127.0.0.1:0 that records POSTs to `/hook` and answers
 /// `statuses` in turn, then 200.
-async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Seen>>) {
+pub(crate) async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Seen>>) {
     let (url, seen, gate) = gated_receiver(statuses).await;
     gate.send_replace(true);
     (url, seen)
@@ -67,7 +67,7 @@ async fn gated_receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Seen>>, Gate) 
     (url, seen, gate)
 }
 
-async fn register(env: &TestEnv, url: &str, events: &[&str]) -> Webhook {
+pub(crate) async fn register(env: &TestEnv, url: &str, events: &[&str]) -> Webhook {
     env.raw
         .create_webhook()
         .body(WebhooksCreationPayload {
@@ -80,7 +80,7 @@ async fn register(env: &TestEnv, url: &str, events: &[&str]) -> Webhook {
 }
 
 /// Waits until the emulator counted `n` of `event`.
-async fn wait_for(env: &TestEnv, event: &str, n: u64, within: Duration) {
+pub(crate) async fn wait_for(env: &TestEnv, event: &str, n: u64, within: Duration) {
     let started = std::time::Instant::now();
     while env.emulator.stats().event(event) < n {
         assert!(
@@ -259,7 +259,12 @@ async fn another_project_cannot_see_or_delete_a_webhook() {
 }
 
 /// Starts or ends a broadcast through the emulator's admin API.
-async fn broadcast(env: &TestEnv, key: &str, live_stream_id: &str, on: bool) -> reqwest::Response {
+pub(crate) async fn broadcast(
+    env: &TestEnv,
+    key: &str,
+    live_stream_id: &str,
+    on: bool,
+) -> reqwest::Response {
     api(
         env,
         reqwest::Method::POST,

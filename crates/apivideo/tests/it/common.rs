@@ -49,15 +49,16 @@ pub const CHAPTERS: &str = "WEBVTT\n\nintro\n00:00:00.000 --> 00:00:10.000\nIntr
 /// Not WebVTT: no header, SRT-style timings.
 pub const NOT_WEBVTT: &str = "1\n00:00:01,000 --> 00:00:04,000\nHello\n";
 
-/// An emulator with two projects, the given token lifetime and a short
-/// encoding delay.
+/// An emulator with two projects, the given token lifetime, and short
+/// encoding and completion delays.
 pub async fn emulator_with(token_ttl: Duration) -> Emulator {
     Emulator::start(
         EmulatorConfig::default()
             .with_api_key(KEY)
             .with_api_key(OTHER_KEY)
             .with_token_ttl(token_ttl)
-            .with_encoding_delay(Duration::from_millis(100)),
+            .with_encoding_delay(Duration::from_millis(100))
+            .with_complete_delay(Duration::from_millis(100)),
     )
     .await
     .expect("emulator starts")
@@ -300,6 +301,22 @@ pub async fn admin_post(
     let answer: serde_json::Value = response.json().await.expect("admin JSON");
     assert_eq!(status, reqwest::StatusCode::CREATED, "{path}: {answer}");
     answer
+}
+
+/// Starts (`on`) or ends a broadcast of the first project's live stream
+/// through the emulator's admin API, as an encoder connecting or
+/// disconnecting would; returns the live stream it answers.
+pub async fn broadcast(emulator: &Emulator, live_stream_id: &str, on: bool) -> LiveStream {
+    let path = format!("/_emulator/live-streams/{live_stream_id}/broadcast");
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", emulator.base_url()))
+        .basic_auth(KEY, None::<&str>)
+        .json(&serde_json::json!({ "broadcasting": on }))
+        .send()
+        .await
+        .expect("admin API reachable");
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+    response.json().await.expect("a live stream")
 }
 
 /// Webhook deliveries received by [`hook_receiver`]: each request body.

@@ -1,17 +1,22 @@
 //! Live streams: a live stream created with a restream, shown, updated
 //! (with a player), listed by name, given a thumbnail then back to the
-//! placeholder, then deleted.
+//! placeholder, its broadcast completed (which ends it, with its webhook),
+//! then deleted.
+
+use std::time::Duration;
 
 use apivideo::MediaFile;
 use apivideo::prelude::*;
 use apivideo::types::{
     LiveStreamCreationPayload, LiveStreamUpdatePayload, RestreamsRequestObject,
-    RestreamsResponseObject,
+    RestreamsResponseObject, WebhooksCreationPayload,
 };
 use futures::TryStreamExt;
 
 use super::Calls;
 use crate::common::{self, JPEG, served};
+
+const ENDED: &str = "live-stream.broadcast.ended";
 
 pub(super) const TAG: &str = "Live streams";
 pub(super) const OPERATIONS: &[&str] = &[
@@ -21,6 +26,7 @@ pub(super) const OPERATIONS: &[&str] = &[
     "list_live_streams",
     "upload_live_stream_thumbnail",
     "delete_live_stream_thumbnail",
+    "complete_live_stream",
     "delete_live_stream",
 ];
 
@@ -143,6 +149,65 @@ async fn operations_answer_what_was_sent() {
     let (content_type, placeholder) = served(&thumbnail).await;
     assert_eq!(content_type, "image/jpeg");
     assert_ne!(placeholder, JPEG);
+
+    // An encoder starts broadcasting; completing the stream ends the
+    // broadcast a moment later and announces it.
+    let (url, deliveries) = common::hook_receiver().await;
+    client
+        .create_webhook()
+        .body(WebhooksCreationPayload {
+            events: vec![ENDED.to_owned()],
+            url,
+        })
+        .send()
+        .await
+        .expect("webhook created");
+    let on_air = common::broadcast(&emulator, &id, true).await;
+    assert_eq!(on_air.broadcasting, Some(true));
+    calls.called("complete_live_stream");
+    let accepted = client
+        .complete_live_stream()
+        .live_stream_id(&id)
+        .send_with_response()
+        .await
+        .expect("completion accepted");
+    assert_eq!(accepted.status(), 202);
+    let ended = common::eventually(Duration::from_secs(10), || async {
+        let stream = client
+            .get_live_stream()
+            .live_stream_id(&id)
+            .send()
+            .await
+            .expect("live stream shown");
+        (stream.broadcasting == Some(false)).then_some(stream)
+    })
+    .await;
+    // Only `broadcasting` changed.
+    assert_eq!(ended, without);
+    let bodies = common::eventually(Duration::from_secs(10), || {
+        let bodies = deliveries.bodies();
+        async move { (!bodies.is_empty()).then_some(bodies) }
+    })
+    .await;
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["type"], ENDED);
+    assert_eq!(bodies[0]["liveStreamId"], id.as_str());
+    assert!(bodies[0]["emittedAt"].is_string(), "{bodies:?}");
+    // On a stream that is not broadcasting, it is accepted and does nothing.
+    client
+        .complete_live_stream()
+        .live_stream_id(&id)
+        .send()
+        .await
+        .expect("completion accepted");
+    let err = client
+        .complete_live_stream()
+        .live_stream_id("li0000000000000000000000")
+        .send()
+        .await
+        .expect_err("no such live stream");
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(common::problem_name(&err), Some("liveStreamId"));
 
     calls.called("delete_live_stream");
     client
