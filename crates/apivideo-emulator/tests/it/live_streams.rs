@@ -800,7 +800,7 @@ async fn complete_needs_a_stream_of_the_project() {
             .unwrap_err(),
     );
     assert_eq!((code, p.name.as_deref()), (404, Some("liveStreamId")));
-    assert_eq!(p.status, 404);
+    assert_eq!(p.status, Some(404));
     let foreign = complete(&env.raw_for("key-b"), &id).await.unwrap_err();
     assert_eq!(status(&foreign), Some(404));
     // Nothing happened to it: with no delay, a completion would show.

@@ -217,7 +217,7 @@ async fn sorted_by_value_or_by_count_and_paged() {
             vec![("maths", 4), ("École", 2), ("ecoles", 1), ("Tutorials", 1)],
         ),
     ] {
-        let page = sorted(by, order).await.expect("listed");
+        let page = sorted(by.clone(), order.clone()).await.expect("listed");
         assert_eq!(pairs(&page), expected, "sortBy={by:?} sortOrder={order:?}");
     }
 
