@@ -40,6 +40,7 @@
 //! | other response status added or removed | compatible | compatible | errors share `Problem` |
 //! | security alternative added (or auth no longer required) | compatible | compatible | |
 //! | security alternative removed (or auth now required) | breaking | breaking | |
+//! | security alternative removed, with auth no longer required | compatible | compatible | a credential still sent is ignored |
 //! | security scheme added | compatible | compatible | |
 //! | security scheme removed or changed | breaking | breaking | |
 //! | `x-paginated` added | compatible | compatible | the SDK gains a paging helper |
@@ -67,7 +68,7 @@
 //! | format added | typed³ | breaking | typed³ | compatible |
 //! | format removed | typed³ | compatible | typed³ | breaking |
 //! | format changed | typed³ | breaking | typed³ | breaking |
-//! | enum value added | compatible | compatible | breaking⁴ | compatible |
+//! | enum value added | compatible | compatible | compatible⁴ | compatible |
 //! | enum value removed | breaking | breaking | breaking | compatible |
 //! | free string restricted to an enum | breaking | breaking | breaking | compatible |
 //! | enum restriction removed | breaking | compatible | breaking | breaking |
@@ -93,11 +94,12 @@
 //! 3. Breaking when either format makes typify generate a dedicated type
 //!    (`date-time`, `date`, `uuid`, `ip`, `ipv4`, `ipv6`, sized integers
 //!    and floats, `byte`); otherwise the HTTP verdict.
-//! 4. progenitor generates exhaustive enums
-//!    ([`rules::GENERATED_ENUMS_ARE_EXHAUSTIVE`]): matches stop compiling
-//!    and older SDK builds fail to deserialize the new value. It would be
-//!    compatible for a non-exhaustive type. HTTP clients must tolerate
-//!    unknown values.
+//! 4. The pipeline makes every generated string enum `#[non_exhaustive]`
+//!    with an `Unknown` variant ([`rules::GENERATED_ENUMS_ARE_EXHAUSTIVE`]
+//!    is false): callers' matches already have a wildcard arm, and older
+//!    SDK builds decode the new value as `Unknown`. (A caller who matched
+//!    `Unknown` for that value sees it move to its own variant.) HTTP
+//!    clients must tolerate unknown values.
 //! 5. The HTTP verdict, and breaking when typify picks another type: a
 //!    length or pattern constraint added to or removed from a string (a
 //!    validated newtype), any `minimum`/`maximum` change on an integer

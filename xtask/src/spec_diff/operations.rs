@@ -472,13 +472,27 @@ fn security_diff(
     old: &BTreeSet<String>,
     new: &BTreeSet<String>,
 ) {
+    // When the operation no longer requires authentication, a caller that
+    // still sends a credential it used to need is served all the same.
+    let open = new.contains(NO_AUTH);
     for alt in old.difference(new) {
-        let what = if alt == NO_AUTH {
-            "authentication now required".to_owned()
+        let (what, verdict) = if alt == NO_AUTH {
+            (
+                "authentication now required".to_owned(),
+                rules::security_alternative(false),
+            )
+        } else if open {
+            (
+                format!("`{alt}` no longer needed"),
+                rules::security_alternative(true),
+            )
         } else {
-            format!("`{alt}` no longer accepted")
+            (
+                format!("`{alt}` no longer accepted"),
+                rules::security_alternative(false),
+            )
         };
-        report.change(s, label, what, rules::security_alternative(false));
+        report.change(s, label, what, verdict);
     }
     for alt in new.difference(old) {
         let what = if alt == NO_AUTH {

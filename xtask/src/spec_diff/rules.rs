@@ -18,10 +18,11 @@ use super::model::Class::{Breaking as B, Compatible as C};
 use super::model::Direction::{self, Request, Response};
 use super::model::{Class, Verdict};
 
-/// progenitor (typify) generates exhaustive enums: there is no setting for
-/// `#[non_exhaustive]`. If that changes, a value added to an enum in a
-/// response stops being breaking for Rust callers.
-pub(crate) const GENERATED_ENUMS_ARE_EXHAUSTIVE: bool = true;
+/// Whether the generated enums are exhaustive. typify generates them so,
+/// but the codegen pipeline makes every string enum `#[non_exhaustive]`
+/// with an `Unknown` variant that keeps unlisted values, so a value added
+/// to an enum in a response is not breaking for Rust callers.
+pub(crate) const GENERATED_ENUMS_ARE_EXHAUSTIVE: bool = false;
 
 /// Formats that make typify pick a dedicated Rust type (`DateTime<Utc>`,
 /// `NaiveDate`, `Uuid`, `IpAddr`, sized integers and floats). Other formats
@@ -223,8 +224,9 @@ pub(crate) fn format_changed(dir: Direction, old: Option<&str>, new: Option<&str
 pub(crate) fn enum_values_added(dir: Direction) -> Verdict {
     match dir {
         Request => v(C, C),
-        // Matches stop being exhaustive, and older SDK builds cannot
-        // deserialize the new value. HTTP clients must tolerate it.
+        // With exhaustive enums, matches would stop compiling and older
+        // builds could not decode the new value. HTTP clients must
+        // tolerate it.
         Response => v(breaking_if(GENERATED_ENUMS_ARE_EXHAUSTIVE), C),
     }
 }

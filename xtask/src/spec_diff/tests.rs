@@ -299,7 +299,7 @@ fn enum_values_changed() {
                 B,
                 B,
             ),
-            ("Quality", "`status`: enum values added: `archived`", B, C),
+            ("Quality", "`status`: enum values added: `archived`", C, C),
             ("Quality", "`status`: enum values removed: `failed`", B, C),
         ],
     );
@@ -369,6 +369,35 @@ fn constraints_changed() {
     );
 }
 
+/// An operation that stops requiring authentication serves a caller that
+/// still sends its old credential: nothing breaks.
+#[test]
+fn auth_no_longer_required() {
+    check(
+        "auth_no_longer_required",
+        &[
+            (
+                "authenticate",
+                "security: `basicAuth` no longer needed",
+                C,
+                C,
+            ),
+            (
+                "authenticate",
+                "security: `bearerAuth` no longer needed",
+                C,
+                C,
+            ),
+            (
+                "authenticate",
+                "security: authentication no longer required",
+                C,
+                C,
+            ),
+        ],
+    );
+}
+
 #[test]
 fn security_changed() {
     check(
@@ -428,7 +457,7 @@ fn schema_used_both_ways() {
         "schema_used_both_ways",
         &[
             ("Metadata", "`key`: now nullable", C, B),
-            ("Metadata", "`kind`: enum values added: `date`", B, C),
+            ("Metadata", "`kind`: enum values added: `date`", C, C),
         ],
     );
 }
@@ -517,7 +546,7 @@ fn markdown_and_text_output() {
         head: "the working tree".into(),
     };
     let md = "\
-**API changes: 2 breaking, 0 compatible** (breaking for Rust callers: 1, for HTTP clients: 1)
+**API changes: 1 breaking, 1 compatible** (breaking for Rust callers: 0, for HTTP clients: 1)
 
 `openapi.yaml` from `main` (1a2b3c4) to the working tree.
 
@@ -530,16 +559,16 @@ Used in requests of `create_video` and responses of `create_video`
 | change | Rust callers | HTTP clients |
 | --- | --- | --- |
 | `key`: now nullable | compatible | **breaking** |
-| `kind`: enum values added: `date` | **breaking** | compatible |
+| `kind`: enum values added: `date` | compatible | compatible |
 ";
     assert_eq!(render(&report, &versions, Format::Markdown), md);
     let text = "\
-API changes: 2 breaking, 0 compatible (breaking for Rust callers: 1, for HTTP clients: 1)
+API changes: 1 breaking, 1 compatible (breaking for Rust callers: 0, for HTTP clients: 1)
 openapi.yaml from `main` (1a2b3c4) to the working tree
 
 schema Metadata, used in requests of `create_video` and responses of `create_video`
   ! rust: compatible  http: breaking    `key`: now nullable
-  ! rust: breaking    http: compatible  `kind`: enum values added: `date`
+    rust: compatible  http: compatible  `kind`: enum values added: `date`
 ";
     assert_eq!(render(&report, &versions, Format::Text), text);
 }
