@@ -510,3 +510,27 @@ pub fn received_ranges(ingest: &apivideo::types::VideoStatusIngest) -> Vec<(i64,
     }
     merged
 }
+
+/// A new delegated upload token of the project `owner` works for, without
+/// a lifetime.
+pub async fn upload_token(owner: &Client) -> String {
+    owner
+        .create_upload_token()
+        .body(apivideo::types::TokenCreationPayload::builder())
+        .send()
+        .await
+        .expect("token created")
+        .token
+        .expect("a token")
+}
+
+/// A client without an API key, as a browser holding an upload token
+/// would be: fast retries and 5 MiB chunks.
+pub fn delegate(emulator: &Emulator) -> Client {
+    Client::with_config(
+        Config::new(emulator.base_url())
+            .with_retry_policy(fast_retries())
+            .with_chunk_size(5 * MIB),
+    )
+    .expect("valid config")
+}

@@ -564,23 +564,10 @@ async fn another_tenants_resources_are_not_found_and_stay_unchanged() {
 async fn upload_tokens_never_appear_in_debug_errors_or_logs() {
     let capture = common::capture_logs();
     let emulator = Arc::new(common::emulator().await);
-    let owner = common::client(&emulator);
-    let token = owner
-        .create_upload_token()
-        .body(apivideo::types::TokenCreationPayload::builder())
-        .send()
-        .await
-        .expect("token")
-        .token
-        .expect("a token");
+    let token = common::upload_token(&common::client(&emulator)).await;
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = common::source_file(dir.path(), "movie.mp4", 11 * MIB, 41).await;
-    let delegate = Client::with_config(
-        Config::new(emulator.base_url())
-            .with_retry_policy(common::fast_retries())
-            .with_chunk_size(5 * MIB),
-    )
-    .unwrap();
+    let delegate = common::delegate(&emulator);
     let mut texts = vec![format!(
         "{:?}",
         delegate

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use apivideo::prelude::*;
-use apivideo::types::{TokenCreationPayload, VideoCreationPayload};
-use apivideo::{Client, Config};
+use apivideo::types::VideoCreationPayload;
+use apivideo::Client;
 use apivideo_emulator::{Emulator, FaultSettings};
 use futures::TryStreamExt;
 
@@ -95,23 +95,11 @@ async fn delegated_uploads_whose_answers_are_lost_never_make_a_second_video() {
     const SINGLE: usize = 4;
     let emulator = common::emulator().await;
     let owner = common::client(&emulator);
-    let token = owner
-        .create_upload_token()
-        .body(TokenCreationPayload::builder())
-        .send()
-        .await
-        .expect("token")
-        .token
-        .expect("a token");
+    let token = common::upload_token(&owner).await;
     let dir = tempfile::tempdir().unwrap();
     let (big, big_sha) = common::source_file(dir.path(), "big.mp4", 11 * MIB, 21).await;
     let (small, small_sha) = common::source_file(dir.path(), "small.mp4", 300_000, 22).await;
-    let delegate = Client::with_config(
-        Config::new(emulator.base_url())
-            .with_retry_policy(common::fast_retries())
-            .with_chunk_size(5 * MIB),
-    )
-    .unwrap();
+    let delegate = common::delegate(&emulator);
     emulator.set_faults(lost_answers(0.3, 11));
 
     let mut complete = Vec::new();
