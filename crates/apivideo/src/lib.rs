@@ -54,6 +54,7 @@ mod videos;
 
 pub use apivideo_raw::patch;
 pub use apivideo_raw::types;
+pub use apivideo_raw::unknown::UnknownValue;
 pub use apivideo_raw::{ResponseValue, pagination};
 pub use call::{CallExt, WithOptions};
 pub use client::Client;
