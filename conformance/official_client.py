@@ -2,7 +2,7 @@
 # imported as `apivideo`, version pinned in requirements.txt): authentication,
 # videos with a chunked upload, the videos' tags, upload tokens with
 # delegated uploads, captions, chapters, players with a logo, live streams
-# with a thumbnail and a completed broadcast, and webhooks. Each step asserts
+# with a thumbnail and a completed broadcast, webhooks, and watermarks. Each step asserts
 # its result and prints one line; the first failure ends the run with exit
 # status 1.
 #
@@ -28,6 +28,7 @@ from apivideo.api.player_themes_api import PlayerThemesApi
 from apivideo.api.tags_api import TagsApi
 from apivideo.api.upload_tokens_api import UploadTokensApi
 from apivideo.api.videos_api import VideosApi
+from apivideo.api.watermarks_api import WatermarksApi
 from apivideo.api.webhooks_api import WebhooksApi
 from apivideo.api_client import ApiClient
 from apivideo.configuration import MIN_CHUNK_SIZE, Configuration
@@ -42,6 +43,7 @@ from apivideo.model.token_creation_payload import TokenCreationPayload
 from apivideo.model.video_creation_payload import VideoCreationPayload
 from apivideo.model.video_thumbnail_pick_payload import VideoThumbnailPickPayload
 from apivideo.model.video_update_payload import VideoUpdatePayload
+from apivideo.model.video_watermark import VideoWatermark
 from apivideo.model.webhooks_creation_payload import WebhooksCreationPayload
 
 BASE_URL = os.environ["APIVIDEO_BASE_URL"]
@@ -169,6 +171,7 @@ def main():
     live_streams = LiveStreamsApi(client)
     tags = TagsApi(client)
     webhooks = WebhooksApi(client)
+    watermarks = WatermarksApi(client)
 
     # Videos ---------------------------------------------------------------
     def create_video():
@@ -481,10 +484,43 @@ def main():
 
     s.step("webhooks: create, get, list by event, delete", webhook_cycle)
 
+    # Watermarks -------------------------------------------------------------
+    def watermark_cycle():
+        png = watermarks.upload(named(PNG, "watermark.png"))
+        check(png.watermark_id.startswith("watermark_"), f"watermark id {png.watermark_id}")
+        check(png.created_at is not None, "no createdAt")
+        jpeg = watermarks.upload(named(JPEG, "watermark.jpg"))
+        expect_status(400, lambda: watermarks.upload(named(b"GIF89a", "watermark.gif")))
+        placed = videos.create(
+            VideoCreationPayload(
+                title="Watermarked",
+                watermark=VideoWatermark(
+                    id=png.watermark_id, bottom="10px", right="10px", width="50%", opacity="70%"
+                ),
+            )
+        )
+        state["watermarked"] = placed.video_id
+        expect_status(
+            404,
+            lambda: videos.create(
+                VideoCreationPayload(title="Unknown watermark", watermark=VideoWatermark(id="watermark_nope"))
+            ),
+        )
+        listed = watermarks.list(sort_by="createdAt", sort_order="desc")
+        ids = [w.watermark_id for w in listed.data]
+        check(ids == [jpeg.watermark_id, png.watermark_id], f"listed {ids}")
+        watermarks.delete(png.watermark_id)
+        watermarks.delete(jpeg.watermark_id)
+        expect_status(404, lambda: watermarks.delete(png.watermark_id))
+        check(watermarks.list().data == [], "watermarks left after delete")
+
+    s.step("watermarks: upload PNG and JPEG, place on a video, list, delete", watermark_cycle)
+
     # Cleanup ----------------------------------------------------------------
     def delete_videos():
         videos.delete(state["video"])
         videos.delete(state["progressive"])
+        videos.delete(state["watermarked"])
         try:
             videos.get(state["video"])
         except NotFoundException:

@@ -79,10 +79,11 @@ fn handwritten_and_paginated_lists() {
             "upload_player_logo",
             "upload_video",
             "upload_video_thumbnail",
+            "upload_watermark",
             "upload_with_upload_token",
         ]
     );
     let paginated: Vec<_> = paginated_operations().collect();
-    assert_eq!(paginated.len(), 11);
+    assert_eq!(paginated.len(), 12);
     assert!(paginated.iter().all(|id| id.starts_with("list_")));
 }

@@ -30,6 +30,7 @@ pub(crate) enum Kind {
     Caption,
     Chapter,
     Webhook,
+    Watermark,
     /// A player session (analytics), parent: video or live stream id.
     Session,
     /// A player session event, parent: session id.
@@ -51,6 +52,7 @@ impl Kind {
             Kind::Caption => "caption",
             Kind::Chapter => "chapter",
             Kind::Webhook => "webhook",
+            Kind::Watermark => "watermark",
             Kind::Session => "session",
             Kind::SessionEvent => "session_event",
             Kind::Ingest => "ingest",

@@ -12,6 +12,7 @@ pub(crate) mod prefix {
     pub(crate) const UPLOAD_TOKEN: &str = "to";
     pub(crate) const SESSION: &str = "ps";
     pub(crate) const WEBHOOK: &str = "webhook_";
+    pub(crate) const WATERMARK: &str = "watermark_";
 }
 
 /// `prefix` followed by `len` random base62 characters.
@@ -50,5 +51,6 @@ mod tests {
         assert!(id[2..].bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(new_id(prefix::VIDEO), id);
         assert!(new_id(prefix::WEBHOOK).starts_with("webhook_"));
+        assert!(new_id(prefix::WATERMARK).starts_with("watermark_"));
     }
 }

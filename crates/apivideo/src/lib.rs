@@ -65,7 +65,7 @@ pub use config::{
 pub use error::{ApiError, AuthError, Error, Result, SourceError, SourceErrorKind};
 pub use media::{
     MediaFile, UploadCaption, UploadChapter, UploadLiveStreamThumbnail, UploadPlayerLogo,
-    UploadVideoThumbnail,
+    UploadVideoThumbnail, UploadWatermark,
 };
 pub use pagination::{Page, Paginated};
 pub use rate_limit::RateLimit;

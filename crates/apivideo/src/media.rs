@@ -1,5 +1,5 @@
 //! The small multipart uploads: video and live stream thumbnails, player
-//! logos, captions and chapters. Each sends one [`MediaFile`], held in
+//! logos, watermarks, captions and chapters. Each sends one [`MediaFile`], held in
 //! memory, as the `file` part of a `multipart/form-data` body, rebuilt from
 //! the same bytes if the request is retried.
 //!
@@ -21,7 +21,7 @@
 use std::fmt;
 use std::path::Path;
 
-use apivideo_raw::types::{Caption, Chapter, LiveStream, PlayerTheme, Video};
+use apivideo_raw::types::{Caption, Chapter, LiveStream, PlayerTheme, Video, Watermark};
 use bytes::Bytes;
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
@@ -279,6 +279,11 @@ media_upload! {
     ]
 }
 
+media_upload! {
+    /// Builder for [`Client::upload_watermark`].
+    UploadWatermark => "upload_watermark", Watermark, "/watermarks", []
+}
+
 impl Client {
     /// Replaces the thumbnail of a video with a JPEG image:
     /// `POST /videos/{videoId}/thumbnail`. Returns the video, whose
@@ -338,6 +343,42 @@ impl Client {
     /// ```
     pub fn upload_player_logo(&self) -> UploadPlayerLogo<'_> {
         UploadPlayerLogo::new(self)
+    }
+
+    /// Uploads a JPG or PNG image that new videos can carry as a watermark:
+    /// `POST /watermarks`. Returns the watermark, whose `watermark_id` goes
+    /// in the `watermark` object of `create_video` with the image's
+    /// position, size and opacity.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
+    /// use apivideo::MediaFile;
+    /// use apivideo::prelude::*;
+    /// use apivideo::types::{VideoCreationPayload, VideoWatermark};
+    ///
+    /// let watermark = client
+    ///     .upload_watermark()
+    ///     .file(MediaFile::from_path("watermark.png").await?)
+    ///     .send()
+    ///     .await?;
+    /// let video = client
+    ///     .create_video()
+    ///     .body(VideoCreationPayload::builder().title("Maths video").watermark(
+    ///         VideoWatermark {
+    ///             id: Some(watermark.watermark_id),
+    ///             bottom: Some("10px".into()),
+    ///             right: Some("10px".into()),
+    ///             width: Some("20%".into()),
+    ///             opacity: Some("70%".into()),
+    ///             ..Default::default()
+    ///         },
+    ///     ))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_watermark(&self) -> UploadWatermark<'_> {
+        UploadWatermark::new(self)
     }
 
     /// Adds (or replaces) the WebVTT captions of a video in a language:

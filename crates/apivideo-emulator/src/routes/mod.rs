@@ -15,6 +15,7 @@ mod tracks;
 mod upload_tokens;
 mod uploads;
 mod videos;
+mod watermarks;
 mod webhooks;
 
 use std::time::Instant;
@@ -40,6 +41,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(tags::routes())
         .merge(captions::routes())
         .merge(chapters::routes())
+        .merge(watermarks::routes())
         .merge(webhooks::routes())
         .merge(analytics::routes())
         .merge(assets::routes())

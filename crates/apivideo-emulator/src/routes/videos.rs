@@ -331,6 +331,21 @@ fn check_player(state: &AppState, project: &str, player_id: Option<&str>) -> Api
     }
 }
 
+/// A `watermark.id` that names no watermark of the project is a 404
+/// naming the attribute.
+fn check_watermark(
+    state: &AppState,
+    project: &str,
+    payload: &VideoCreationPayload,
+) -> ApiResult<()> {
+    match payload.watermark.as_ref().and_then(|w| w.id.as_deref()) {
+        Some(id) if !super::watermarks::exists(state, project, id)? => {
+            Err(ApiError::not_found("watermark.id"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A checked JSON body as its generated type.
 fn typed<T: serde::de::DeserializeOwned>(body: &Value) -> ApiResult<T> {
     decode_json(&serde_json::to_vec(body).map_err(ApiError::internal)?)
@@ -344,6 +359,7 @@ async fn create(
     let (body, published_at) = checks::creation(body)?;
     let payload: VideoCreationPayload = typed(&body)?;
     check_player(&state, project.id(), payload.player_id.as_deref())?;
+    check_watermark(&state, project.id(), &payload)?;
     let from = import_of(&state, project.id(), payload.source.as_deref())?;
     let mut video = new_video(payload.title);
     video.description = payload.description;

@@ -13,4 +13,5 @@ mod tags;
 mod upload_tokens;
 mod uploads;
 mod videos;
+mod watermarks;
 mod webhooks;

@@ -17,6 +17,7 @@ mod players;
 mod tags;
 mod upload_tokens;
 mod videos;
+mod watermarks;
 mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,13 +38,14 @@ const MODULES: &[(&str, &[&str])] = &[
     (tags::TAG, tags::OPERATIONS),
     (upload_tokens::TAG, upload_tokens::OPERATIONS),
     (videos::TAG, videos::OPERATIONS),
+    (watermarks::TAG, watermarks::OPERATIONS),
     (webhooks::TAG, webhooks::OPERATIONS),
 ];
 
 #[test]
 fn every_operation_of_the_spec_is_covered_by_the_module_of_its_tag() {
     let spec: BTreeMap<&str, &str> = OPERATIONS.iter().map(|o| (o.id, o.tag)).collect();
-    assert_eq!(spec.len(), 49, "the spec has 49 operations");
+    assert_eq!(spec.len(), 52, "the spec has 52 operations");
 
     let mut covered: BTreeMap<&str, &str> = BTreeMap::new();
     for &(tag, operations) in MODULES {

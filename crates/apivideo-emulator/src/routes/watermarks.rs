@@ -1,0 +1,145 @@
+//! Watermarks: a JPG or PNG image uploaded (the answer holds its
+//! `watermarkId` and `createdAt`), listed by creation date, and deleted.
+//! `create_video` checks that the `watermark.id` it is given exists
+//! ([`exists`]).
+
+use apivideo_raw::types::{
+    ListWatermarksSortBy, ListWatermarksSortOrder, Watermark, WatermarksListResponse,
+};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::clock::now;
+use super::media_form;
+use crate::auth::Project;
+use crate::db::Kind;
+use crate::extract::{ApiQuery, query_pairs};
+use crate::ids::{self, prefix};
+use crate::pagination::Page;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Image extensions, as the real API lists them.
+const IMAGE_EXTENSIONS: [&str; 6] = ["jpeg", "jpg", "JPG", "JPEG", "png", "PNG"];
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/watermarks",
+            get(list).post(upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/watermarks/{watermarkId}", delete(remove))
+}
+
+/// Whether watermark `id` exists in the project.
+pub(crate) fn exists(state: &AppState, project: &str, id: &str) -> ApiResult<bool> {
+    Ok(state
+        .db
+        .get::<Watermark>(project, Kind::Watermark, id)?
+        .is_some())
+}
+
+fn image_path(state: &AppState, project: &str, id: &str) -> std::path::PathBuf {
+    state.media.dir(project, "watermarks", id).join("image")
+}
+
+/// Whether a file name has a JPG or PNG extension (any case).
+fn is_image(file_name: Option<&str>) -> bool {
+    media_form::extension(file_name)
+        .is_some_and(|ext| matches!(ext.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    /// Only `createdAt`, the order used anyway: other values are refused
+    /// when the query is decoded.
+    #[serde(rename = "sortBy")]
+    _sort_by: Option<ListWatermarksSortBy>,
+    #[serde(rename = "sortOrder")]
+    sort_order: Option<ListWatermarksSortOrder>,
+    #[serde(rename = "currentPage")]
+    current_page: Option<i64>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<i64>,
+}
+
+/// The project's watermarks by `createdAt` (the only sort), ties in upload
+/// order; `desc` is the exact reverse of `asc`.
+async fn list(
+    project: Project,
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<WatermarksListResponse>> {
+    let page = Page::new(query.current_page, query.page_size)?;
+    let mut watermarks: Vec<Watermark> = state.db.list(project.id(), Kind::Watermark, None)?;
+    watermarks.sort_by_key(|w| w.created_at);
+    if query.sort_order == Some(ListWatermarksSortOrder::Desc) {
+        watermarks.reverse();
+    }
+    let url = format!("{}/watermarks", state.base_url);
+    let (data, pagination) = page.apply(watermarks, &url, &query_pairs(uri.query()))?;
+    Ok(Json(WatermarksListResponse { data, pagination }))
+}
+
+/// Takes a JPG or PNG image (by its file name, as the real API does) and
+/// answers 200 with the new watermark.
+async fn upload(
+    project: Project,
+    State(state): State<AppState>,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<Watermark>> {
+    let project = project.id();
+    let received = media_form::receive(&state, form, |name| {
+        if is_image(name) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "uploaded-file-extension-invalid",
+                format!(
+                    "Only [{}] extensions are supported.",
+                    IMAGE_EXTENSIONS.join(", ")
+                ),
+            )
+            .with_name("file"))
+        }
+    })
+    .await?;
+    let watermark = Watermark {
+        watermark_id: ids::new_id(prefix::WATERMARK),
+        created_at: Some(now()),
+    };
+    received
+        .save(&image_path(&state, project, &watermark.watermark_id))
+        .await?;
+    state.db.put(
+        project,
+        Kind::Watermark,
+        &watermark.watermark_id,
+        None,
+        &watermark,
+    )?;
+    Ok(Json(watermark))
+}
+
+/// Deletes the watermark and its image. Videos created with it keep it.
+async fn remove(
+    project: Project,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let project = project.id();
+    if !state.db.delete(project, Kind::Watermark, &id)? {
+        return Err(ApiError::not_found("watermarkId"));
+    }
+    match tokio::fs::remove_dir_all(state.media.dir(project, "watermarks", &id)).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
