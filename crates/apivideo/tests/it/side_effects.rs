@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use apivideo::Client;
 use apivideo::prelude::*;
 use apivideo::types::VideoCreationPayload;
-use apivideo::Client;
 use apivideo_emulator::{Emulator, FaultSettings};
 use futures::TryStreamExt;
 
