@@ -507,10 +507,13 @@ mod tests {
     fn an_unexpected_shape_fails_naming_the_builder() {
         for (body, what) in [
             (
-                "let info = OperationInfo { operation_id: \"get_thing\" }; todo!()",
+                "let info = OperationInfo { operation_id: \"get_thing\" }; client.exec(request, &info).await",
                 "let response = result?;",
             ),
-            ("let response = result?; todo!()", "operation_id"),
+            (
+                "let response = result?; ResponseValue::from_response(response).await",
+                "operation_id",
+            ),
         ] {
             let err = rewrite_sends(&mut builder_file(body)).expect_err("refused");
             let text = err.to_string();

@@ -25,14 +25,21 @@ fn stalled(prefix: &str) -> FaultSettings {
 #[tokio::test]
 async fn a_per_call_timeout_bounds_the_call_and_its_retries() {
     let emulator = common::emulator().await;
-    let client = common::client(&emulator);
+    // The client's own timeout is longer than the stall: only the per-call
+    // timeout can end the call before the guard below does.
+    let client = Client::with_config(
+        common::config(&emulator).with_request_timeout(Duration::from_secs(3600)),
+    )
+    .unwrap();
     client.get_account().send().await.expect("token");
     emulator.set_faults(stalled("/account"));
-    let err = client
+    let call = client
         .get_account()
         .send()
-        .with_timeout(Duration::from_millis(300))
+        .with_timeout(Duration::from_millis(300));
+    let err = tokio::time::timeout(Duration::from_secs(60), call)
         .await
+        .expect("the per-call timeout ended the call")
         .expect_err("timed out");
     emulator.set_faults(FaultSettings::default());
     assert!(err.is_timeout(), "{err:?}");
@@ -86,7 +93,12 @@ async fn a_callers_http_client_keeps_its_timeout() {
             .with_http_client(http),
     )
     .unwrap();
-    emulator.set_faults(stalled("/account"));
+    // A stall shorter than the SDK's default timeout: had that default
+    // replaced the client's 300 ms, the call would succeed after it.
+    emulator.set_faults(FaultSettings {
+        latency_ms: 20_000,
+        ..stalled("/account")
+    });
     let err = client.get_account().send().await.expect_err("timed out");
     emulator.set_faults(FaultSettings::default());
     assert!(err.is_timeout(), "{err:?}");
