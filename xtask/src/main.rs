@@ -4,10 +4,12 @@
 //! - `lint`: check `openapi.yaml` against the project's spec rules.
 //! - `spec-diff`: list the API changes between two versions of `openapi.yaml`,
 //!   breaking or compatible for Rust callers and for HTTP clients.
+//! - `api-fields`: the share of an API digest's fields the spec describes.
 //! - `build-bench`: measure what depending on `apivideo` costs at build time,
 //!   and the spec-edit loop (not run by CI).
 #![forbid(unsafe_code)]
 
+mod api_fields;
 mod build_bench;
 mod lint;
 mod regen;
@@ -26,6 +28,9 @@ tasks:
   spec-diff --base <git-rev> [--head <git-rev>] [--format markdown|text|json] [--fail-on-breaking]
           list the API changes since <git-rev>, breaking or compatible for Rust
           callers and for HTTP clients (`cargo xtask spec-diff --help`)
+  api-fields --facts <digest.yaml> [--write]
+          the share of an API digest's fields openapi.yaml describes, and what
+          it lacks; --write keeps the digest's lines in tests/api-fields.txt
   build-bench [lean] [tls] [edit] [--no-release]
           measure clean builds of a service depending on apivideo against a
           floor, per TLS backend, and the spec-edit loop (docs/benchmarks.md)
@@ -38,6 +43,7 @@ fn main() -> ExitCode {
         Some("lint") => lint::run(&root()),
         Some("spec-diff") => spec_diff::run(&root(), &args[1..]),
         Some("build-bench") => build_bench::run(&root(), &args[1..]),
+        Some("api-fields") => api_fields::run(&root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -6,6 +6,7 @@
 //! pins exactly what gets compiled.
 #![forbid(unsafe_code)]
 
+pub mod api_fields;
 mod checks;
 mod error;
 mod example_check;
