@@ -72,6 +72,11 @@ pub enum Error {
     /// before trying again.
     #[error("the outcome is unknown, so the request was not retried: {0}")]
     OutcomeUnknown(Box<Error>),
+
+    /// A wait bounded by a deadline, such as `wait_until_playable`, ran out
+    /// before what it waited for happened.
+    #[error("deadline passed: {0}")]
+    Deadline(String),
 }
 
 /// An error answer from the API, with its problem document when it sent one.

@@ -26,6 +26,7 @@ pub mod hooks;
 pub mod pagination;
 pub mod patch;
 pub mod spec;
+mod status;
 pub mod unknown;
 
 #[allow(

@@ -244,6 +244,9 @@ fn unused(spec: &Spec, out: &mut Vec<Finding>) {
     for op in spec.operations() {
         refs(&op.value, spec, &mut stack);
     }
+    if let Some(hooks) = spec.root.get("x-webhooks") {
+        refs(hooks, spec, &mut stack);
+    }
     while let Some(name) = stack.pop() {
         if reached.insert(name.clone())
             && let Some(s) = components.get(&name)

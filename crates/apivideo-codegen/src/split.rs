@@ -85,6 +85,15 @@ impl Buckets {
                 direct.entry(name).or_default().insert(tag.clone());
             }
         }
+        // The bodies of webhook deliveries (`x-webhooks`) belong with the
+        // webhooks that send them.
+        let mut refs = BTreeSet::new();
+        if let Some(hooks) = spec.root.get("x-webhooks") {
+            collect_refs(hooks, &mut refs);
+        }
+        for name in refs {
+            direct.entry(name).or_default().insert(snake("Webhooks"));
+        }
         let components = spec
             .root
             .pointer("/components/schemas")

@@ -28,6 +28,9 @@ pub struct Config {
     /// How long a broadcast goes on after `PUT /live-streams/{id}/complete`
     /// before it ends (the API says "a few seconds").
     pub complete_delay: Duration,
+    /// The wait between the attempts of a webhook delivery that failed (an
+    /// answer above 299, or none); the API waits 3 seconds.
+    pub webhook_retry_delay: Duration,
     /// The URL clients reach it at, used in asset URLs and pagination
     /// links. `None`: `http://` plus the bound address.
     pub public_url: Option<String>,
@@ -48,6 +51,7 @@ impl Default for Config {
             token_ttl: Duration::from_secs(3600),
             encoding_delay: Duration::from_millis(200),
             complete_delay: Duration::from_millis(500),
+            webhook_retry_delay: Duration::from_secs(3),
             public_url: None,
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
@@ -78,6 +82,12 @@ impl Config {
     /// Sets how long a broadcast goes on after its live stream is completed.
     pub fn with_complete_delay(mut self, delay: Duration) -> Self {
         self.complete_delay = delay;
+        self
+    }
+
+    /// Sets the wait between the attempts of a failed webhook delivery.
+    pub fn with_webhook_retry_delay(mut self, delay: Duration) -> Self {
+        self.webhook_retry_delay = delay;
         self
     }
 
@@ -119,6 +129,7 @@ impl fmt::Debug for Config {
             .field("token_ttl", &self.token_ttl)
             .field("encoding_delay", &self.encoding_delay)
             .field("complete_delay", &self.complete_delay)
+            .field("webhook_retry_delay", &self.webhook_retry_delay)
             .field("public_url", &self.public_url)
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)

@@ -50,6 +50,13 @@ struct Args {
         default_value_t = 500
     )]
     complete_delay_ms: u64,
+    /// The wait between the attempts of a failed webhook delivery, in milliseconds.
+    #[arg(
+        long,
+        env = "APIVIDEO_EMULATOR_WEBHOOK_RETRY_DELAY_MS",
+        default_value_t = 3000
+    )]
+    webhook_retry_delay_ms: u64,
     /// The URL clients reach the emulator at (asset URLs and links use it).
     #[arg(long, env = "APIVIDEO_EMULATOR_PUBLIC_URL")]
     public_url: Option<String>,
@@ -125,6 +132,7 @@ async fn main() -> std::process::ExitCode {
         token_ttl: Duration::from_secs(args.token_ttl),
         encoding_delay: Duration::from_millis(args.encoding_delay_ms),
         complete_delay: Duration::from_millis(args.complete_delay_ms),
+        webhook_retry_delay: Duration::from_millis(args.webhook_retry_delay_ms),
         public_url: args.public_url,
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {

@@ -106,6 +106,7 @@ impl ApiError {
                 type_: Some(format!("{DOCS}/{}", p.kind)),
                 title: Some(p.title),
                 name: Some(p.name),
+                status: Some(400),
             })
             .collect();
         err

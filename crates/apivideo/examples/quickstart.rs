@@ -102,7 +102,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("3. Waiting until the video is playable…");
-    wait_until_playable(&client, &video.video_id).await?;
+    client
+        .wait_until_playable(&video.video_id, Duration::from_secs(600))
+        .await?;
     println!("   playable");
 
     println!("4. Adding English captions and chapters…");
@@ -207,18 +209,4 @@ fn write_test_file(path: &std::path::Path, len: u64) -> std::io::Result<()> {
         written += n as u64;
     }
     out.flush()
-}
-
-/// Polls the status until encoding made the video playable (at most ~2 min).
-async fn wait_until_playable(client: &Client, video_id: &str) -> apivideo::Result<()> {
-    for _ in 0..240 {
-        let status = client.get_video_status().video_id(video_id).send().await?;
-        if status.encoding.and_then(|e| e.playable) == Some(true) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    Err(apivideo::Error::InvalidRequest(format!(
-        "video {video_id} was still not playable after two minutes"
-    )))
 }

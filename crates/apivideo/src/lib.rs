@@ -51,6 +51,8 @@ mod rate_limit;
 mod retry;
 pub mod upload;
 mod videos;
+mod wait;
+pub mod webhooks;
 
 pub use apivideo_raw::patch;
 pub use apivideo_raw::types;

@@ -189,6 +189,75 @@ fn end_broadcast(state: &AppState, project: &str, stream: &mut LiveStream) -> Ap
         "live-stream.broadcast.ended",
         &stream.live_stream_id,
     );
+    record(state, project, stream);
+    Ok(())
+}
+
+/// Size of the file that stands for a recorded broadcast.
+const RECORDING_BYTES: usize = 64 * 1024;
+
+/// Turns the broadcast that just ended into a video, in the background, as
+/// the API records every broadcast (a stream created or updated with the
+/// legacy `record: false` is not recorded): a new video whose `source`
+/// names the live stream, a stand-in file as its source, encoded like an
+/// upload, and `video.source.recorded` emitted once the video exists.
+fn record(state: &AppState, project: &str, stream: &LiveStream) {
+    if stream.record == Some(false) {
+        return;
+    }
+    let (task_state, project) = (state.clone(), project.to_owned());
+    let (id, name) = (stream.live_stream_id.clone(), stream.name.clone());
+    state.spawn(async move {
+        if let Err(e) = save_recording(&task_state, &project, &id, name).await {
+            tracing::warn!(live_stream_id = %id, error = ?e.problem, "broadcast not recorded");
+        }
+    });
+}
+
+async fn save_recording(
+    state: &AppState,
+    project: &str,
+    live_stream_id: &str,
+    name: Option<String>,
+) -> ApiResult<()> {
+    use super::videos::{encoding, ingest};
+    use apivideo_raw::types::{VideoSource, VideoSourceLiveStream, VideoSourceLiveStreamLink};
+
+    let title = name.unwrap_or_else(|| live_stream_id.to_owned());
+    let mut video = super::videos::new_video(title);
+    let video_id = video.video_id.clone();
+    video.source = Some(VideoSource {
+        type_: Some("live".to_owned()),
+        uri: Some(format!("/videos/{video_id}/source")),
+        live_stream: Some(VideoSourceLiveStream {
+            live_stream_id: Some(live_stream_id.to_owned()),
+            links: vec![VideoSourceLiveStreamLink {
+                rel: Some("self".to_owned()),
+                uri: Some(format!("/live-streams/{live_stream_id}")),
+            }],
+        }),
+    });
+    let dir = ingest::video_dir(state, project, &video_id);
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(ingest::SOURCE_FILE);
+        std::fs::write(&path, vec![0u8; RECORDING_BYTES])?;
+        std::fs::File::open(&path)?.sync_all()
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let mut source = ingest::Ingest::default();
+    source.complete(Some(RECORDING_BYTES as u64));
+    ingest::store(state, project, &video_id, &source)?;
+    super::videos::store(state, project, &video)?;
+    encoding::schedule(state, project, &video_id);
+    crate::delivery::emit(
+        state,
+        project,
+        "video.source.recorded",
+        serde_json::json!({ "liveStreamId": live_stream_id, "videoId": video_id }),
+    );
+    state.counters.event("live-stream.recorded");
     Ok(())
 }
 
@@ -394,7 +463,7 @@ async fn create(
         live_stream_id: ids::new_id(prefix::LIVE_STREAM),
         name: Some(body.name),
         stream_key: Some(stream_key()),
-        record: Some(body.record),
+        record: body.record,
         public: Some(body.public.unwrap_or(true)),
         player_id: body.player_id,
         broadcasting: Some(false),

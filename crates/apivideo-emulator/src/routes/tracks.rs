@@ -25,16 +25,22 @@ pub(super) struct Spec {
     pub(super) kind: Kind,
     /// Path segment and media directory: `captions` or `chapters`.
     pub(super) segment: &'static str,
+    /// Whether reading, changing or deleting a track under a malformed
+    /// language tag is a 400 (captions) rather than a 404 (chapters), as
+    /// the API answers.
+    pub(super) malformed_language_is_invalid: bool,
 }
 
 pub(super) const CAPTIONS: Spec = Spec {
     kind: Kind::Caption,
     segment: "captions",
+    malformed_language_is_invalid: true,
 };
 
 pub(super) const CHAPTERS: Spec = Spec {
     kind: Kind::Chapter,
     segment: "chapters",
+    malformed_language_is_invalid: false,
 };
 
 /// A stored track; its URLs are derived when it is shown.
@@ -95,7 +101,13 @@ pub(super) fn get(
     language: &str,
 ) -> ApiResult<Track> {
     require_video(state, project, video_id)?;
-    let language = canonical_language(language).ok_or_else(|| ApiError::not_found("language"))?;
+    let language = canonical_language(language).ok_or_else(|| {
+        if spec.malformed_language_is_invalid {
+            invalid_language()
+        } else {
+            ApiError::not_found("language")
+        }
+    })?;
     state
         .db
         .get(project, spec.kind, &doc_id(video_id, &language))?
@@ -136,12 +148,7 @@ pub(super) async fn upload(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Track> {
     require_video(state, project, video_id)?;
-    let language = canonical_language(language).ok_or_else(|| {
-        ApiError::attribute(
-            "language",
-            "This parameter must be a valid BCP 47 language tag, such as `en`, `fr` or `pt-BR`.",
-        )
-    })?;
+    let language = canonical_language(language).ok_or_else(invalid_language)?;
     let received = media_form::receive(state, form, |_| Ok(())).await?;
     check_webvtt(received.path()).await.map_err(|detail| {
         ApiError::attribute("file", "The file is not a valid WebVTT file.").with_detail(detail)
@@ -209,6 +216,14 @@ pub(super) async fn serve(
     };
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
     Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], body).into_response())
+}
+
+/// 400 for a `language` path parameter that is no language tag.
+fn invalid_language() -> ApiError {
+    ApiError::attribute(
+        "language",
+        "This parameter must be a valid BCP 47 language tag, such as `en`, `fr` or `pt-BR`.",
+    )
 }
 
 /// `tag` in canonical case if it is a well-formed BCP 47 language tag

@@ -1,7 +1,7 @@
 //! Webhooks: register a URL for events, list (optionally by event), show,
 //! delete. Delivery itself lives in `crate::delivery`.
 
-use apivideo_raw::types::{Webhook, WebhooksCreationPayload, WebhooksListResponse};
+use apivideo_raw::types::{Webhook, WebhookEvent, WebhooksCreationPayload, WebhooksListResponse};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -42,7 +42,7 @@ async fn list(
     let page = Page::new(query.current_page, query.page_size)?;
     let mut hooks: Vec<Webhook> = state.db.list(project.id(), Kind::Webhook, None)?;
     if let Some(event) = &query.events {
-        hooks.retain(|h| h.events.contains(event));
+        hooks.retain(|h| h.events.iter().any(|e| e.to_string() == *event));
     }
     let url = format!("{}/webhooks", state.base_url);
     let (data, pagination) = page.apply(hooks, &url, &query_pairs(uri.query()))?;
@@ -66,10 +66,16 @@ fn check(body: &Value) -> Vec<Invalid> {
         )),
         Some(Value::Array(events)) => {
             for (i, event) in events.iter().enumerate() {
-                if event.as_str().is_none_or(|e| e.trim().is_empty()) {
+                if event
+                    .as_str()
+                    .is_none_or(|e| e.parse::<WebhookEvent>().is_err())
+                {
                     problems.push(Invalid::attribute(
                         format!("events[{i}]"),
-                        "This attribute must be a non-empty string.",
+                        format!(
+                            "This attribute must be one of the events {}.",
+                            event_names()
+                        ),
                     ));
                 }
             }
@@ -89,6 +95,25 @@ fn check(body: &Value) -> Vec<Invalid> {
     }
     problems
 }
+
+/// The events a webhook can subscribe to, quoted and comma-separated.
+fn event_names() -> String {
+    EVENTS
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every event of the API, in the order the spec lists them.
+const EVENTS: [WebhookEvent; 6] = [
+    WebhookEvent::VideoEncodingQualityCompleted,
+    WebhookEvent::VideoSourceRecorded,
+    WebhookEvent::VideoCaptionGenerated,
+    WebhookEvent::VideoSummaryGenerated,
+    WebhookEvent::LiveStreamBroadcastStarted,
+    WebhookEvent::LiveStreamBroadcastEnded,
+];
 
 fn is_http_url(url: &str) -> bool {
     reqwest::Url::parse(url)
@@ -154,7 +179,14 @@ mod tests {
 
     #[test]
     fn creation_bodies_are_checked() {
-        assert!(names(serde_json::json!({"events": ["a"], "url": "https://h/x"})).is_empty());
+        let six = EVENTS.map(|e| e.to_string());
+        assert!(names(serde_json::json!({"events": six, "url": "https://h/x"})).is_empty());
+        assert_eq!(
+            names(
+                serde_json::json!({"events": ["video.encoding.quality.completed", "video.deleted"], "url": "https://h/x"})
+            ),
+            ["events[1]"]
+        );
         assert_eq!(names(serde_json::json!({})), ["events", "url"]);
         assert_eq!(
             names(serde_json::json!({"events": "a", "url": "ftp://h"})),

@@ -160,7 +160,7 @@ async fn captions_name_their_language_and_webhooks_have_a_signature_secret() {
         .raw
         .create_webhook()
         .body(WebhooksCreationPayload {
-            events: vec!["video.encoding.quality.completed".to_owned()],
+            events: vec!["video.encoding.quality.completed".parse().unwrap()],
             url: "https://example.com/hooks".to_owned(),
         })
         .send()

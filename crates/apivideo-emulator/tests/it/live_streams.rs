@@ -22,7 +22,7 @@ fn payload(name: &str) -> LiveStreamCreationPayload {
         name: name.into(),
         player_id: None,
         public: None,
-        record: false,
+        record: None,
         restreams: Vec::new(),
     }
 }
@@ -48,7 +48,10 @@ async fn create_applies_defaults_and_get_returns_it() {
     let id = created.live_stream_id.clone();
     assert!(id.starts_with("li") && id.len() == 24, "{id}");
     assert_eq!(created.name.as_deref(), Some("Weekly demo"));
-    assert_eq!(created.record, Some(false));
+    assert_eq!(
+        created.record, None,
+        "the legacy switch is shown only when set"
+    );
     assert_eq!(created.public, Some(true));
     assert_eq!(created.broadcasting, Some(false));
     assert!(created.restreams.is_empty());
@@ -92,7 +95,7 @@ async fn create_applies_defaults_and_get_returns_it() {
         .raw
         .create_live_stream()
         .body(LiveStreamCreationPayload {
-            record: true,
+            record: Some(true),
             public: Some(false),
             restreams: vec![youtube()],
             ..payload("Recorded")
@@ -333,7 +336,7 @@ async fn update_changes_only_what_is_sent() {
         .raw
         .create_live_stream()
         .body(LiveStreamCreationPayload {
-            record: true,
+            record: Some(true),
             restreams: vec![youtube()],
             ..payload("before")
         })

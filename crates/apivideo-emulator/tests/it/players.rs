@@ -321,7 +321,7 @@ async fn delete_removes_the_player_and_detaches_it() {
             name: "uses the player".into(),
             player_id: Some(id.clone()),
             public: None,
-            record: false,
+            record: None,
             restreams: Vec::new(),
         })
         .send()

@@ -42,3 +42,4 @@ mod retries;
 mod schemas;
 mod side_effects;
 mod upload;
+mod webhooks;

@@ -40,7 +40,7 @@ async fn generated_list_streams_across_pages_with_filters() {
         client
             .create_webhook()
             .body(WebhooksCreationPayload {
-                events: vec![event.into()],
+                events: vec![event.parse().unwrap()],
                 url: format!("https://example.com/{i}"),
             })
             .send()

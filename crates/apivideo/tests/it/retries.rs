@@ -22,7 +22,7 @@ use crate::common::{self, MIB};
 
 fn webhook() -> WebhooksCreationPayload {
     WebhooksCreationPayload {
-        events: vec!["video.encoding.quality.completed".into()],
+        events: vec!["video.encoding.quality.completed".parse().unwrap()],
         url: "https://example.com/hook".into(),
     }
 }
@@ -233,7 +233,7 @@ async fn a_burst_of_500_requests_completes_and_every_429_is_retried() {
             client
                 .create_webhook()
                 .body(WebhooksCreationPayload {
-                    events: vec!["video.encoding.quality.completed".to_owned()],
+                    events: vec!["video.encoding.quality.completed".parse().unwrap()],
                     url: format!("http://127.0.0.1:9/hooks/{i}"),
                 })
                 .send()

@@ -156,7 +156,7 @@ async fn operations_answer_what_was_sent() {
     client
         .create_webhook()
         .body(WebhooksCreationPayload {
-            events: vec![ENDED.to_owned()],
+            events: vec![ENDED.parse().unwrap()],
             url,
         })
         .send()

@@ -31,7 +31,7 @@ async fn operations_answer_what_was_sent() {
     let created = client
         .create_webhook()
         .body(WebhooksCreationPayload {
-            events: vec![ENCODED.to_owned()],
+            events: vec![ENCODED.parse().unwrap()],
             url: url.clone(),
         })
         .send()
@@ -39,7 +39,8 @@ async fn operations_answer_what_was_sent() {
         .expect("webhook created");
     let id = created.webhook_id.clone().expect("webhook id");
     assert!(id.starts_with("webhook"), "{id}");
-    assert_eq!(created.events, vec![ENCODED.to_owned()]);
+    assert_eq!(created.events[0].to_string(), ENCODED);
+    assert_eq!(created.events.len(), 1);
     assert_eq!(created.url.as_deref(), Some(url.as_str()));
     assert!(created.created_at.is_some());
 
