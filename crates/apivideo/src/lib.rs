@@ -8,6 +8,9 @@
 //! - Every list as a `futures::Stream` across pages.
 //! - Uploads that stream from disk in chunks, resume, report progress, and
 //!   work with delegated upload tokens.
+//! - Webhook deliveries verified against their signature and read as typed
+//!   events ([`webhooks`]), with an axum extractor behind the `axum`
+//!   feature.
 //!
 //! ```no_run
 //! use apivideo::prelude::*;
