@@ -21,12 +21,13 @@
 //! builders implement [`pagination::Paginated`].
 #![forbid(unsafe_code)]
 
+pub mod convert;
 pub mod error;
 pub mod hooks;
 pub mod pagination;
 pub mod patch;
+mod shortcuts;
 pub mod spec;
-mod status;
 pub mod unknown;
 
 #[allow(

@@ -75,6 +75,7 @@ pub fn generate(spec_text: &str) -> Result<Generated, Error> {
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax(e.to_string()))?;
     sdk_layer::rewrite_sends(&mut file)?;
     sdk_layer::forward_compatible_enums(&mut file)?;
+    sdk_layer::plain_setters(&mut file)?;
     let code = prettyplease::unparse(&file);
     let sections = split::split(&file, &spec);
     let surface = surface::surface(&spec, &handwritten);

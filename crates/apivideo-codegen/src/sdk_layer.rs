@@ -443,6 +443,133 @@ pub(crate) fn lift_handwritten_enums(
     Ok(())
 }
 
+/// Lets every typify builder setter of an optional field take the plain
+/// value as well as an `Option` of it: `.name("dark")` where the field is
+/// `Option<PlayerThemeCreationPayloadName>`, `.description("text")` where it
+/// is `Option<String>`.
+///
+/// typify bounds those setters on `T: TryInto<Option<X>>`, which no `&str`,
+/// number or model meets. The bound becomes
+/// `T: crate::convert::IntoOption<X>`, implemented for `Option<X>` and for
+/// every `Plain` type that converts to `X` with `TryInto`; a value that
+/// does not convert (a name too long for its pattern) is reported at
+/// `build()`/`send()` like any setter error. Every type of `mod types` is
+/// marked `Plain` here. Returns the number of setters changed.
+pub(crate) fn plain_setters(file: &mut syn::File) -> Result<usize, Error> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::Generate("progenitor emitted no `mod types`".into()))?;
+    let mut plain: Vec<Item> = Vec::new();
+    for item in &types.1 {
+        let (ident, generics) = match item {
+            Item::Struct(s) => (&s.ident, &s.generics),
+            Item::Enum(e) => (&e.ident, &e.generics),
+            _ => continue,
+        };
+        if generics.params.is_empty() {
+            plain.push(syn::parse_quote!(impl crate::convert::Plain for #ident {}));
+        }
+    }
+    let builders = types
+        .1
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::Generate("typify emitted no `mod types::builder`".into()))?;
+    let mut changed = 0;
+    for item in &mut builders.1 {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() {
+            continue;
+        }
+        for member in &mut block.items {
+            let ImplItem::Fn(setter) = member else {
+                continue;
+            };
+            if plain_setter(setter)? {
+                changed += 1;
+            }
+        }
+    }
+    types.1.extend(plain);
+    Ok(changed)
+}
+
+/// Rewrites one setter if it has typify's shape for an optional field.
+fn plain_setter(setter: &mut syn::ImplItemFn) -> Result<bool, Error> {
+    let Some(clause) = setter.sig.generics.where_clause.as_mut() else {
+        return Ok(false);
+    };
+    // `T: ::std::convert::TryInto<::std::option::Option<X>>`
+    let mut inner = None;
+    for predicate in &clause.predicates {
+        let syn::WherePredicate::Type(p) = predicate else {
+            continue;
+        };
+        for bound in &p.bounds {
+            let syn::TypeParamBound::Trait(t) = bound else {
+                continue;
+            };
+            let Some(last) = t.path.segments.last() else {
+                continue;
+            };
+            if last.ident != "TryInto" {
+                continue;
+            }
+            let Some(target) = first_type_arg(last) else {
+                continue;
+            };
+            let Some(option) = last_segment(target).filter(|s| s.ident == "Option") else {
+                continue;
+            };
+            inner = first_type_arg(option).cloned();
+        }
+    }
+    let Some(inner) = inner else {
+        return Ok(false);
+    };
+    let name = setter.sig.ident.to_string();
+    *clause = syn::parse_quote!(where T: crate::convert::IntoOption<#inner>);
+    // `value.try_into()` becomes `IntoOption::into_option(value)`.
+    let mut found = false;
+    for stmt in &mut setter.block.stmts {
+        found |= replace_try_into(stmt);
+    }
+    if !found {
+        return Err(Error::Generate(format!(
+            "setter `{name}` of a typify builder no longer calls `value.try_into()`; update plain_setters"
+        )));
+    }
+    Ok(true)
+}
+
+fn replace_try_into(stmt: &mut Stmt) -> bool {
+    struct Swap(bool);
+    impl syn::fold::Fold for Swap {
+        fn fold_expr(&mut self, expr: Expr) -> Expr {
+            match expr {
+                Expr::MethodCall(call) if call.method == "try_into" && call.args.is_empty() => {
+                    self.0 = true;
+                    let receiver = call.receiver;
+                    syn::parse_quote!(crate::convert::IntoOption::into_option(#receiver))
+                }
+                other => syn::fold::fold_expr(self, other),
+            }
+        }
+    }
+    let mut swap = Swap(false);
+    let old = std::mem::replace(stmt, Stmt::Expr(syn::parse_quote!(()), None));
+    *stmt = syn::fold::Fold::fold_stmt(&mut swap, old);
+    swap.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,14 +52,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .body(
             VideoCreationPayload::builder()
                 .title("Quickstart video")
-                .description(Some(
-                    "Uploaded by the apivideo Rust SDK quickstart.".to_owned(),
-                ))
+                .description("Uploaded by the apivideo Rust SDK quickstart.")
                 .tags(vec![tag.clone(), "rust".to_owned()])
-                .metadata(vec![Metadata {
-                    key: Some("source".into()),
-                    value: Some("quickstart".into()),
-                }]),
+                .metadata(vec![Metadata::new("source", "quickstart")]),
         )
         .send()
         .await?;

@@ -57,6 +57,7 @@ mod videos;
 mod wait;
 pub mod webhooks;
 
+pub use apivideo_raw::convert;
 pub use apivideo_raw::patch;
 pub use apivideo_raw::types;
 pub use apivideo_raw::unknown::UnknownValue;

@@ -38,6 +38,10 @@
 //! | response body added | breaking | compatible | the return type was `()` |
 //! | response body removed | breaking | breaking | |
 //! | other response status added or removed | compatible | compatible | errors share `Problem` |
+//! | response header added | compatible | compatible | the generated client types no header |
+//! | response header removed | compatible | breaking | clients reading it lose it |
+//! | webhook event added to `x-webhooks` | compatible | compatible | |
+//! | webhook event removed from `x-webhooks` | breaking | breaking | subscriptions to it are refused |
 //! | security alternative added (or auth no longer required) | compatible | compatible | |
 //! | security alternative removed (or auth now required) | breaking | breaking | |
 //! | security alternative removed, with auth no longer required | compatible | compatible | a credential still sent is ignored |
@@ -54,7 +58,8 @@
 //! ## Schemas
 //!
 //! A change inside a schema is judged in each direction the schema travels:
-//! request (parameters, request bodies) or response. A component schema
+//! request (parameters, request bodies) or response (a webhook's body, in
+//! `x-webhooks`, travels as a response). A component schema
 //! used both ways gets the worse verdict of the two, per audience.
 //!
 //! | change | request: Rust | request: HTTP | response: Rust | response: HTTP |
@@ -302,6 +307,22 @@ pub(crate) fn diff(old: &Spec, new: &Spec) -> Report {
             (None, None) => {}
         }
         report.note(&subject, by.note());
+    }
+    let events = |spec: &Spec| -> BTreeSet<String> {
+        usage::webhooks(spec).map(|(e, _)| e.clone()).collect()
+    };
+    let (was, is) = (events(old), events(new));
+    for event in was.difference(&is) {
+        let subject = Subject::Webhook {
+            event: event.clone(),
+        };
+        report.change(&subject, "", "removed", rules::webhook_removed());
+    }
+    for event in is.difference(&was) {
+        let subject = Subject::Webhook {
+            event: event.clone(),
+        };
+        report.change(&subject, "", "added", rules::webhook_added());
     }
     operations::document_security(sides, &mut report);
     report

@@ -126,6 +126,8 @@ pub(crate) enum Subject {
     Schema { name: String },
     /// The document's default security and its security schemes.
     Security,
+    /// A webhook event of `x-webhooks`, by name.
+    Webhook { event: String },
 }
 
 impl fmt::Display for Subject {
@@ -136,6 +138,7 @@ impl fmt::Display for Subject {
             }
             Subject::Schema { name } => write!(f, "schema {name}"),
             Subject::Security => f.write_str("security"),
+            Subject::Webhook { event } => write!(f, "webhook {event}"),
         }
     }
 }

@@ -414,6 +414,29 @@ fn response(
     if !shared && a.get("description") != b.get("description") {
         report.docs(s, format!("description of {label}"));
     }
+    let headers = |r: &Value| -> BTreeSet<String> {
+        r.get("headers")
+            .and_then(Value::as_object)
+            .map(|h| h.keys().map(|k| k.to_ascii_lowercase()).collect())
+            .unwrap_or_default()
+    };
+    let (ha, hb) = (headers(a), headers(b));
+    for name in ha.difference(&hb) {
+        report.change(
+            s,
+            label,
+            format!("header `{name}` removed"),
+            rules::response_header_removed(),
+        );
+    }
+    for name in hb.difference(&ha) {
+        report.change(
+            s,
+            label,
+            format!("header `{name}` added"),
+            rules::response_header_added(),
+        );
+    }
     let has_body = |r: &Value| {
         r.get("content")
             .and_then(Value::as_object)

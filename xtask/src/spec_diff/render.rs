@@ -62,6 +62,7 @@ fn title(subject: &Subject, markdown: bool) -> String {
         (Subject::Operation { id, method, path }, true) => format!("`{id}` ({method} `{path}`)"),
         (Subject::Schema { name }, true) => format!("`{name}`"),
         (Subject::Security, true) => "Security".to_owned(),
+        (Subject::Webhook { event }, true) => format!("`{event}`"),
         (other, false) => other.to_string(),
     }
 }
@@ -71,6 +72,7 @@ fn section(subject: &Subject) -> &'static str {
         Subject::Operation { .. } => "Operations",
         Subject::Schema { .. } => "Schemas",
         Subject::Security => "Security",
+        Subject::Webhook { .. } => "Webhooks",
     }
 }
 
@@ -208,6 +210,7 @@ fn json(report: &Report, v: &Versions) -> String {
                 }
                 Subject::Schema { name } => ("schema", name.as_str(), None, None),
                 Subject::Security => ("security", "security", None, None),
+                Subject::Webhook { event } => ("webhook", event.as_str(), None, None),
             };
             let changes: Vec<Value> = g
                 .changes

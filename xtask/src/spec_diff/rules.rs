@@ -122,6 +122,25 @@ pub(crate) fn response_body_removed() -> Verdict {
     v(B, B)
 }
 
+/// progenitor types no response header: only HTTP clients read them.
+pub(crate) fn response_header_added() -> Verdict {
+    v(C, C)
+}
+
+pub(crate) fn response_header_removed() -> Verdict {
+    v(C, B)
+}
+
+/// A new event receivers may subscribe to.
+pub(crate) fn webhook_added() -> Verdict {
+    v(C, C)
+}
+
+/// Subscriptions to it are refused and its body type leaves the crate.
+pub(crate) fn webhook_removed() -> Verdict {
+    v(B, B)
+}
+
 /// The Rust return type is the same; clients checking the status are not.
 pub(crate) fn success_status_changed() -> Verdict {
     v(C, B)

@@ -37,6 +37,7 @@ fn rows(report: &Report) -> Vec<Row> {
                 Subject::Operation { id, .. } => id.clone(),
                 Subject::Schema { name } => name.clone(),
                 Subject::Security => "security".to_owned(),
+                Subject::Webhook { event } => format!("webhook {event}"),
             };
             (group, c.to_string(), c.verdict.rust, c.verdict.http)
         })
@@ -591,4 +592,30 @@ Not API changes: descriptions and examples.
 - `Webhook`: description; example of `webhookId`
 ";
     assert_eq!(render(&report, &versions, Format::Markdown), md);
+}
+
+#[test]
+fn response_headers_and_webhook_events() {
+    check(
+        "headers_and_webhooks",
+        &[
+            ("list_videos", "response 200: header `x-old` removed", C, B),
+            ("list_videos", "response 200: header `x-new` added", C, C),
+            ("Encoded", "`quality`: added as an optional property", C, C),
+            ("Recorded", "added", C, C),
+            ("Started", "removed", B, C),
+            ("webhook live.started", "removed", B, B),
+            ("webhook video.recorded", "added", C, C),
+        ],
+    );
+    // A webhook's body is judged as a response, and says whose it is.
+    let versions = Versions {
+        base: "a".into(),
+        head: "b".into(),
+    };
+    let text = render(&report("headers_and_webhooks"), &versions, Format::Text);
+    assert!(
+        text.contains("schema Encoded, used in responses of `webhook video.encoded`"),
+        "{text}"
+    );
 }

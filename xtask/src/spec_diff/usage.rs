@@ -73,6 +73,26 @@ pub(crate) fn collect(spec: &Spec, into: &mut BTreeMap<String, UsedBy>) {
             into.entry(name).or_default().response.insert(id.clone());
         }
     }
+    // A webhook's body travels like a response: the API sends it.
+    for (event, body) in webhooks(spec) {
+        let mut response = BTreeSet::new();
+        refs(spec, body, &mut response, 0);
+        for name in response {
+            into.entry(name)
+                .or_default()
+                .response
+                .insert(format!("webhook {event}"));
+        }
+    }
+}
+
+/// The events of `x-webhooks` and their body schemas.
+pub(crate) fn webhooks(spec: &Spec) -> impl Iterator<Item = (&String, &Value)> {
+    spec.root
+        .get("x-webhooks")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
 }
 
 /// Every component schema reachable from `value`, through any local `$ref`.

@@ -35,6 +35,7 @@ mod cancellation;
 mod common;
 mod coverage;
 mod errors;
+mod first_hour;
 mod forward_compat;
 mod media;
 mod pagination;

@@ -1,0 +1,29 @@
+//! Shortcuts on generated models, for the values callers build by hand and
+//! the questions every caller asks.
+
+use crate::types::{Metadata, VideoStatus};
+
+impl VideoStatus {
+    /// Whether the video can be played: at least one rendition is encoded.
+    pub fn is_playable(&self) -> bool {
+        self.encoding
+            .as_ref()
+            .and_then(|e| e.playable)
+            .unwrap_or(false)
+    }
+}
+
+impl Metadata {
+    /// A `key: value` pair of a video's metadata.
+    ///
+    /// ```
+    /// let author = apivideo_raw::types::Metadata::new("Author", "John Doe");
+    /// assert_eq!(author.key.as_deref(), Some("Author"));
+    /// ```
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            key: Some(key.into()),
+            value: Some(value.into()),
+        }
+    }
+}
