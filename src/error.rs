@@ -367,6 +367,20 @@ impl Default for CallNote {
 #[doc(hidden)]
 pub const AUTH_MARKER: &str = "apivideo-auth: ";
 
+/// Prefix of the messages the hooks pass through progenitor's
+/// `Error::Custom` when a call cannot be made as configured.
+#[doc(hidden)]
+pub const CONFIG_MARKER: &str = "apivideo-config: ";
+
+/// Why a client without an API key cannot call `operation`.
+#[doc(hidden)]
+pub fn missing_key(operation: &str) -> String {
+    format!(
+        "`{operation}` needs an API key and this client has none; set one with \
+         `Config::with_api_key` or the APIVIDEO_API_KEY variable"
+    )
+}
+
 /// The state of one generated call, kept by its `send()`: which operation,
 /// and what the answer's status and transport note were, to build the
 /// [`Error`] from progenitor's.
@@ -424,10 +438,15 @@ impl Exchange {
                 source,
             },
             Raw::InvalidRequest(message) => Error::InvalidRequest(message),
-            Raw::Custom(message) => match message.strip_prefix(AUTH_MARKER) {
-                Some(rest) => Error::Auth(AuthError::new(rest)),
-                None => Error::InvalidRequest(message),
-            },
+            Raw::Custom(message) => {
+                if let Some(rest) = message.strip_prefix(AUTH_MARKER) {
+                    Error::Auth(AuthError::new(rest))
+                } else if let Some(rest) = message.strip_prefix(CONFIG_MARKER) {
+                    Error::Config(rest.to_owned())
+                } else {
+                    Error::InvalidRequest(message)
+                }
+            }
         };
         error.settle(crate::spec::is_idempotent(self.operation))
     }

@@ -22,9 +22,18 @@ pub struct Operation {
     /// replace a file, the token calls). The SDK retries an operation that
     /// is not idempotent only when the server provably did not act on it.
     pub idempotent: bool,
+    /// Needs a credential (an API key, or a token obtained with one): every
+    /// operation but the token calls and the upload with an upload token.
+    pub credentials: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// Whether operation `id` needs a credential (see
+/// [`Operation::credentials`]); `false` for an unknown id.
+pub fn needs_credentials(id: &str) -> bool {
+    OPERATIONS.iter().any(|o| o.id == id && o.credentials)
+}
 
 /// The ids of the operations implemented by hand in the `apivideo` crate.
 pub fn handwritten_operations() -> impl Iterator<Item = &'static str> {

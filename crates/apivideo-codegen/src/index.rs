@@ -20,8 +20,9 @@ pub(crate) fn operations_index(spec: &Spec, handwritten: &[Handwritten]) -> Stri
         if safe {
             idempotent.push(format!("{id:?}"));
         }
+        let keyed = needs_credentials(spec, op);
         out.push_str(&format!(
-            "    Operation {{ id: {id:?}, method: {:?}, path: {:?}, tag: {:?}, paginated: {}, handwritten: {hand}, idempotent: {safe} }},\n",
+            "    Operation {{ id: {id:?}, method: {:?}, path: {:?}, tag: {:?}, paginated: {}, handwritten: {hand}, idempotent: {safe}, credentials: {keyed} }},\n",
             op.method,
             op.path,
             op.tag().unwrap_or_default(),
@@ -40,6 +41,23 @@ pub(crate) fn operations_index(spec: &Spec, handwritten: &[Handwritten]) -> Stri
         }
     ));
     out
+}
+
+/// Whether every security alternative of `op` (its own `security`, or the
+/// document's) asks for a credential: `security: []`, or an empty
+/// alternative `{}`, means the operation can be called without one.
+fn needs_credentials(spec: &Spec, op: &crate::spec::Operation) -> bool {
+    let requirements = op
+        .value
+        .get("security")
+        .or_else(|| spec.root.get("security"))
+        .and_then(Value::as_array);
+    requirements.is_some_and(|alternatives| {
+        !alternatives.is_empty()
+            && alternatives
+                .iter()
+                .all(|a| a.as_object().is_some_and(|o| !o.is_empty()))
+    })
 }
 
 /// GET, HEAD, PUT, DELETE and PATCH (which in this API sets the fields it

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::engine::{Engine, Kind};
 use crate::error::Result;
 use crate::rate_limit::RateLimit;
-use apivideo_raw::error::AUTH_MARKER;
+use apivideo_raw::error::{AUTH_MARKER, CONFIG_MARKER, missing_key};
 
 /// A client for the api.video API. Cheap to clone; clones share the token,
 /// the connection pool and the rate-limit figures.
@@ -103,9 +103,13 @@ impl RequestHooks for SdkHooks {
     fn prepare<'a>(
         &'a self,
         request: &'a mut reqwest::Request,
-        _info: &'a OperationInfo,
+        info: &'a OperationInfo,
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
+            if !self.0.has_credentials() && apivideo_raw::spec::needs_credentials(info.operation_id)
+            {
+                return Err(format!("{CONFIG_MARKER}{}", missing_key(info.operation_id)));
+            }
             self.0
                 .authorize(request)
                 .await

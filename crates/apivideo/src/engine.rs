@@ -137,6 +137,11 @@ impl Engine {
         })
     }
 
+    /// Whether the client was given an API key.
+    pub(crate) fn has_credentials(&self) -> bool {
+        !matches!(self.credentials, Credentials::None)
+    }
+
     /// The rate-limit figures of the latest answer that carried them.
     pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
         *self.rate_limit.lock().unwrap_or_else(|e| e.into_inner())
@@ -348,6 +353,11 @@ impl Engine {
         F: FnMut() -> Fut + Send,
         Fut: Future<Output = Result<Request>> + Send,
     {
+        if call.credentials && !self.has_credentials() {
+            return Err(Error::Config(apivideo_raw::error::missing_key(
+                call.operation,
+            )));
+        }
         let mut first = make().await?;
         if call.credentials {
             self.authorize(&mut first).await?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use apivideo::patch::VideoUpdatePayload;
 use apivideo::prelude::*;
-use apivideo::{AuthMode, Client, Config};
+use apivideo::{AuthMode, Client, Config, Error};
 use apivideo_emulator::FaultSettings;
 use futures::future::join_all;
 
@@ -179,7 +179,7 @@ async fn basic_mode_makes_no_token_calls() {
 }
 
 #[tokio::test]
-async fn a_client_without_a_key_sends_no_credential() {
+async fn a_client_without_a_key_says_so_before_sending_anything() {
     let emulator = common::emulator().await;
     let client = Client::with_config(Config::new(emulator.base_url())).unwrap();
     let err = client
@@ -187,12 +187,28 @@ async fn a_client_without_a_key_sends_no_credential() {
         .send()
         .await
         .expect_err("unauthenticated");
-    assert!(err.is_auth());
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(
-        err.to_string().contains("needs an API key"),
+        err.to_string().contains("`get_account` needs an API key"),
         "says why, not that a refresh failed: {err}"
     );
+    // A handwritten operation says the same.
+    let err = client.list_videos().send().await.expect_err("no key");
+    assert!(
+        err.to_string().contains("`list_videos` needs an API key"),
+        "{err}"
+    );
     assert_eq!(common::auth_calls(&emulator), (0, 0));
+    assert_eq!(
+        emulator.stats().requests_to("GET /account"),
+        0,
+        "nothing was sent"
+    );
+    assert_eq!(
+        emulator.stats().requests_to("GET /videos"),
+        0,
+        "nothing was sent"
+    );
 }
 
 #[tokio::test]
