@@ -53,6 +53,11 @@ struct Args {
     /// The URL clients reach the emulator at (asset URLs and links use it).
     #[arg(long, env = "APIVIDEO_EMULATOR_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Turn Video Restore on for every project: deleting a video discards
+    /// it, restorable for 90 days. A project can still change its own
+    /// setting with PATCH /_emulator/settings.
+    #[arg(long, env = "APIVIDEO_EMULATOR_VIDEO_RESTORE")]
+    video_restore: bool,
     /// Answer 429 past this many requests per rate-limit window.
     #[arg(long, env = "APIVIDEO_EMULATOR_RATE_LIMIT")]
     rate_limit: Option<u32>,
@@ -126,6 +131,7 @@ async fn main() -> std::process::ExitCode {
         encoding_delay: Duration::from_millis(args.encoding_delay_ms),
         complete_delay: Duration::from_millis(args.complete_delay_ms),
         public_url: args.public_url,
+        video_restore: args.video_restore,
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {
                 limit,
