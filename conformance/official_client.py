@@ -2,8 +2,9 @@
 # imported as `apivideo`, version pinned in requirements.txt): authentication,
 # videos with a chunked upload, the videos' tags, upload tokens with
 # delegated uploads, captions, chapters, players with a logo, live streams
-# with a thumbnail and a completed broadcast, webhooks, and watermarks. Each step asserts
-# its result and prints one line; the first failure ends the run with exit
+# with a thumbnail and a completed broadcast, webhooks, watermarks, and
+# discarded videos restored or deleted for good. Each step asserts its
+# result and prints one line; the first failure ends the run with exit
 # status 1.
 #
 # Needs APIVIDEO_BASE_URL and APIVIDEO_API_KEY (conformance/with-emulator.sh
@@ -18,6 +19,7 @@ import tempfile
 import time
 import traceback
 import zlib
+from datetime import timedelta
 
 import apivideo
 import requests
@@ -34,6 +36,7 @@ from apivideo.api_client import ApiClient
 from apivideo.configuration import MIN_CHUNK_SIZE, Configuration
 from apivideo.exceptions import ApiAuthException, ApiException, NotFoundException
 from apivideo.model.captions_update_payload import CaptionsUpdatePayload
+from apivideo.model.discarded_video_update_payload import DiscardedVideoUpdatePayload
 from apivideo.model.live_stream_creation_payload import LiveStreamCreationPayload
 from apivideo.model.live_stream_update_payload import LiveStreamUpdatePayload
 from apivideo.model.metadata import Metadata
@@ -118,6 +121,13 @@ def expect_status(status, fn):
         check(exc.status == status, f"expected {status}, got {exc.status}: {exc.body}")
         return
     raise AssertionError(f"expected an error {status}, the call succeeded")
+
+
+def admin(method, path, body):
+    """A call to the emulator's admin API as this project; its JSON answer."""
+    answer = requests.request(method, f"{BASE_URL}{path}", auth=(API_KEY, ""), json=body, timeout=30)
+    check(answer.status_code == 200, f"{method} {path} answered {answer.status_code}: {answer.text}")
+    return answer.json()
 
 
 def new_client():
@@ -515,6 +525,52 @@ def main():
         check(watermarks.list().data == [], "watermarks left after delete")
 
     s.step("watermarks: upload PNG and JPEG, place on a video, list, delete", watermark_cycle)
+
+    # Discarded videos -------------------------------------------------------
+    def discard_and_restore():
+        # Video Restore is off by default; the emulator's admin API turns it
+        # on for this project.
+        admin("PATCH", "/_emulator/settings", {"videoRestore": True})
+        video = videos.create(
+            VideoCreationPayload(title="To restore", tags=["bin"], metadata=[Metadata(key="reason", value="test")])
+        )
+        videos.delete(video.video_id)
+        expect_status(404, lambda: videos.get(video.video_id))
+        page = videos.list_discarded(tags=["bin"], metadata={"reason": "test"}, sort_by="title", sort_order="asc")
+        ids = [v.video_id for v in page.data]
+        check(ids == [video.video_id], f"discarded {ids}")
+        shown = videos.get_discarded(video.video_id)
+        check(shown.discarded is True, f"discarded {shown.discarded}")
+        kept = shown.deletes_at - shown.discarded_at
+        check(kept == timedelta(days=90), f"deletesAt - discardedAt = {kept}")
+        expect_status(400, lambda: videos.update_discarded(video.video_id, DiscardedVideoUpdatePayload(discarded=True)))
+        restored = videos.update_discarded(video.video_id, DiscardedVideoUpdatePayload(discarded=False))
+        check(restored.discarded is False, f"discarded {restored.discarded}")
+        # The emulator leaves out a null date (the API writes `null`), and the
+        # client raises on reading an absent attribute, hence `get`.
+        dates = (restored.get("discarded_at"), restored.get("deletes_at"))
+        check(dates == (None, None), f"dates left after restore: {dates}")
+        back = videos.get(video.video_id)
+        check(back.tags == ["bin"], f"tags {back.tags}")
+        check(videos.list_discarded().data == [], "discarded videos left after restore")
+        expect_status(404, lambda: videos.get_discarded(video.video_id))
+
+    s.step("discarded videos: discard, list, get, restore", discard_and_restore)
+
+    def purge_discarded():
+        video = videos.create(VideoCreationPayload(title="To purge"))
+        videos.delete(video.video_id)
+        videos.get_discarded(video.video_id)
+        # 91 days later on the emulator's clock, it is deleted for good.
+        clock = admin("POST", "/_emulator/clock/advance", {"days": 91})
+        expect_status(404, lambda: videos.get_discarded(video.video_id))
+        expect_status(
+            404, lambda: videos.update_discarded(video.video_id, DiscardedVideoUpdatePayload(discarded=False))
+        )
+        admin("PATCH", "/_emulator/settings", {"videoRestore": False})
+        return f"clock {clock['offsetMs'] // 86_400_000} days ahead"
+
+    s.step("discarded videos: deleted for good after 90 days", purge_discarded)
 
     # Cleanup ----------------------------------------------------------------
     def delete_videos():

@@ -71,6 +71,7 @@ fn handwritten_and_paginated_lists() {
     assert_eq!(
         handwritten,
         [
+            "list_discarded_videos",
             "list_video_sessions",
             "list_videos",
             "upload_caption",
@@ -84,6 +85,6 @@ fn handwritten_and_paginated_lists() {
         ]
     );
     let paginated: Vec<_> = paginated_operations().collect();
-    assert_eq!(paginated.len(), 12);
+    assert_eq!(paginated.len(), 13);
     assert!(paginated.iter().all(|id| id.starts_with("list_")));
 }

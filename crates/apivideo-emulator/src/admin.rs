@@ -1,9 +1,17 @@
 //! The emulator's own admin API under `/_emulator`, a prefix the real API
-//! never uses: fault settings, counters, health. It needs a valid credential
-//! of any project, like the API itself.
+//! never uses: fault settings, counters, health and the caller's project
+//! settings. It needs a valid credential of any project, like the API
+//! itself.
 //!
 //! Setting the faults (`PUT /_emulator/faults`) starts a new rate-limit
 //! window and restarts seeded fault draws.
+//!
+//! `GET`/`PATCH /_emulator/settings` read and change the settings of the
+//! project whose credential the call carries, and of no other:
+//! `{"videoRestore": true}` turns Video Restore on.
+//!
+//! The clock's admin routes (`/_emulator/clock`) are with the routes, since
+//! moving the clock purges discarded videos.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,6 +22,7 @@ use crate::auth::Project;
 use crate::config::FaultSettings;
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, ApiResult};
+use crate::settings::{self, Settings};
 use crate::state::AppState;
 use crate::stats::Stats;
 
@@ -26,6 +35,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/_emulator/faults", get(get_faults).put(put_faults))
         .route("/_emulator/stats", get(get_stats).delete(reset_stats))
         .route("/_emulator/tokens", axum::routing::delete(revoke_tokens))
+        .route(
+            "/_emulator/settings",
+            get(get_settings).patch(patch_settings),
+        )
 }
 
 async fn get_faults(_: Project, State(state): State<AppState>) -> Json<FaultSettings> {
@@ -80,4 +93,23 @@ async fn reset_stats(_: Project, State(state): State<AppState>) -> StatusCode {
 async fn revoke_tokens(_: Project, State(state): State<AppState>) -> ApiResult<StatusCode> {
     state.db.revoke_tokens()?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /_emulator/settings`: the settings in force for the caller's
+/// project.
+async fn get_settings(
+    project: Project,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Settings>> {
+    Ok(Json(settings::of(&state, project.id())?))
+}
+
+/// `PATCH /_emulator/settings`: changes the settings present in the body,
+/// for the caller's project only.
+async fn patch_settings(
+    project: Project,
+    State(state): State<AppState>,
+    ApiJson(change): ApiJson<settings::Change>,
+) -> ApiResult<Json<Settings>> {
+    Ok(Json(settings::change(&state, project.id(), change)?))
 }

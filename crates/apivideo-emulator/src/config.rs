@@ -1,6 +1,7 @@
 //! The emulator's configuration: where it listens, which API keys it knows,
 //! how long tokens live, how long encoding takes, how long a completed
-//! broadcast goes on, which faults it injects.
+//! broadcast goes on, whether projects start with Video Restore on, which
+//! faults it injects.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -38,6 +39,11 @@ pub struct Config {
     pub max_json_body: usize,
     /// Largest multipart request (one upload chunk) accepted.
     pub max_upload_request: usize,
+    /// Whether every project starts with Video Restore on: deleting a video
+    /// then discards it, restorable for 90 days, instead of deleting it for
+    /// good. Off by default, as on the API; a project changes its own
+    /// setting with `PATCH /_emulator/settings`.
+    pub video_restore: bool,
     /// Faults injected from the start.
     pub faults: FaultSettings,
 }
@@ -55,6 +61,7 @@ impl Default for Config {
             public_url: None,
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
+            video_restore: false,
             faults: FaultSettings::default(),
         }
     }
@@ -109,6 +116,13 @@ impl Config {
         self
     }
 
+    /// Turns Video Restore on (or off) for every project that has not
+    /// changed its own setting.
+    pub fn with_video_restore(mut self, on: bool) -> Self {
+        self.video_restore = on;
+        self
+    }
+
     /// Sets the faults injected from the start.
     pub fn with_faults(mut self, faults: FaultSettings) -> Self {
         self.faults = faults;
@@ -133,6 +147,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)
+            .field("video_restore", &self.video_restore)
             .field("faults", &self.faults)
             .finish()
     }

@@ -1,6 +1,7 @@
 //! State in SQLite: resources as JSON documents keyed by project, kind and
-//! id, plus tokens and upload parts. Every write is durable before the
-//! handler answers (WAL with `synchronous=FULL`).
+//! id, plus tokens, upload parts and named counters (the clock's offset).
+//! Every write is durable before the handler answers (WAL with
+//! `synchronous=FULL`); a write of several rows is one transaction.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -24,6 +25,9 @@ pub(crate) type DbResult<T> = Result<T, DbError>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Video,
+    /// A video deleted while Video Restore was on, until it is restored or
+    /// purged; its captions, chapters and ingest state keep their own kinds.
+    DiscardedVideo,
     UploadToken,
     LiveStream,
     Player,
@@ -40,12 +44,18 @@ pub(crate) enum Kind {
     /// Broadcast state of a live stream (a completion under way, a closed
     /// playlist), id: live stream id.
     Broadcast,
+    /// The emulator settings of a project, id: [`SETTINGS_ID`].
+    Settings,
 }
+
+/// The id of the one [`Kind::Settings`] document of a project.
+pub(crate) const SETTINGS_ID: &str = "project";
 
 impl Kind {
     fn as_str(self) -> &'static str {
         match self {
             Kind::Video => "video",
+            Kind::DiscardedVideo => "discarded_video",
             Kind::UploadToken => "upload_token",
             Kind::LiveStream => "live_stream",
             Kind::Player => "player",
@@ -57,6 +67,7 @@ impl Kind {
             Kind::SessionEvent => "session_event",
             Kind::Ingest => "ingest",
             Kind::Broadcast => "broadcast",
+            Kind::Settings => "settings",
         }
     }
 }
@@ -241,6 +252,102 @@ impl Db {
         )?)
     }
 
+    /// Every document of a kind, whatever its project, with the project;
+    /// oldest first.
+    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> DbResult<Vec<(String, T)>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT project, body FROM resources WHERE kind = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map(params![kind.as_str()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (project, body) = row?;
+            out.push((project, serde_json::from_str(&body)?));
+        }
+        Ok(out)
+    }
+
+    /// Gives a document another kind and a new body in one statement,
+    /// keeping its position among the documents; false if there was no
+    /// document of kind `from` with this id.
+    pub(crate) fn move_kind<T: Serialize>(
+        &self,
+        project: &str,
+        id: &str,
+        from: Kind,
+        to: Kind,
+        value: &T,
+    ) -> DbResult<bool> {
+        let body = serde_json::to_string(value)?;
+        let n = self.conn().execute(
+            "UPDATE resources SET kind = ?1, body = ?2 WHERE project = ?3 AND kind = ?4 AND id = ?5",
+            params![to.as_str(), body, project, from.as_str(), id],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Deletes one document and, in the same transaction, the documents
+    /// of the `same_id` kinds that share its id and those of the `children`
+    /// kinds whose parent it is. False, with nothing deleted, if the
+    /// document was not there.
+    pub(crate) fn delete_tree(
+        &self,
+        project: &str,
+        kind: Kind,
+        id: &str,
+        same_id: &[Kind],
+        children: &[Kind],
+    ) -> DbResult<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
+            params![project, kind.as_str(), id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        for other in same_id {
+            tx.execute(
+                "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
+                params![project, other.as_str(), id],
+            )?;
+        }
+        for child in children {
+            tx.execute(
+                "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
+                params![project, child.as_str(), id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The value of a named counter; 0 if it was never set.
+    pub(crate) fn counter(&self, name: &str) -> DbResult<i64> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT value FROM counters WHERE name = ?1",
+                params![name],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Sets a named counter.
+    pub(crate) fn set_counter(&self, name: &str, value: i64) -> DbResult<()> {
+        self.conn().execute(
+            "INSERT INTO counters (name, value) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )?;
+        Ok(())
+    }
+
     /// Stores a token until `expires_at` (Unix milliseconds).
     pub(crate) fn put_token(
         &self,
@@ -333,6 +440,68 @@ mod tests {
         assert_eq!(project, "b");
         assert!(db.delete("a", Kind::Video, "v1").unwrap());
         assert!(!db.delete("a", Kind::Video, "v1").unwrap());
+    }
+
+    #[test]
+    fn a_moved_document_keeps_its_place_and_a_tree_goes_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("db.sqlite")).unwrap();
+        let doc = |n: i64| serde_json::json!({ "n": n });
+        db.put("a", Kind::Video, "v1", None, &doc(1)).unwrap();
+        db.put("a", Kind::Video, "v2", None, &doc(2)).unwrap();
+        db.put("a", Kind::Ingest, "v1", None, &doc(3)).unwrap();
+        db.put("a", Kind::Caption, "v1/en", Some("v1"), &doc(4))
+            .unwrap();
+        db.put("a", Kind::Caption, "v2/en", Some("v2"), &doc(5))
+            .unwrap();
+        assert!(
+            db.move_kind("a", "v1", Kind::Video, Kind::DiscardedVideo, &doc(10))
+                .unwrap()
+        );
+        assert!(
+            !db.move_kind("a", "v1", Kind::Video, Kind::DiscardedVideo, &doc(10))
+                .unwrap()
+        );
+        assert!(
+            !db.move_kind("b", "v2", Kind::Video, Kind::DiscardedVideo, &doc(10))
+                .unwrap()
+        );
+        let live: Vec<serde_json::Value> = db.list("a", Kind::Video, None).unwrap();
+        assert_eq!(live, [doc(2)]);
+        let all: Vec<(String, serde_json::Value)> = db.list_all(Kind::DiscardedVideo).unwrap();
+        assert_eq!(all, [("a".to_owned(), doc(10))]);
+        assert!(
+            db.move_kind("a", "v1", Kind::DiscardedVideo, Kind::Video, &doc(1))
+                .unwrap()
+        );
+        let live: Vec<serde_json::Value> = db.list("a", Kind::Video, None).unwrap();
+        assert_eq!(live, [doc(1), doc(2)], "back in its place");
+
+        let tree = |db: &Db| {
+            db.delete_tree("a", Kind::Video, "v1", &[Kind::Ingest], &[Kind::Caption])
+                .unwrap()
+        };
+        assert!(tree(&db));
+        assert!(!tree(&db));
+        assert!(
+            db.get::<serde_json::Value>("a", Kind::Ingest, "v1")
+                .unwrap()
+                .is_none()
+        );
+        let captions: Vec<serde_json::Value> = db.list("a", Kind::Caption, None).unwrap();
+        assert_eq!(captions, [doc(5)], "only the other video's caption is left");
+    }
+
+    #[test]
+    fn counters_start_at_zero_and_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let db = Db::open(&path).unwrap();
+        assert_eq!(db.counter("c").unwrap(), 0);
+        db.set_counter("c", 42).unwrap();
+        db.set_counter("c", 43).unwrap();
+        drop(db);
+        assert_eq!(Db::open(&path).unwrap().counter("c").unwrap(), 43);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub(crate) fn emit(
             return 0;
         }
     };
-    let body = bytes::Bytes::from(envelope(event, payload).to_string());
+    let body = bytes::Bytes::from(envelope(event, payload, state.now()).to_string());
     let mut queued = 0;
     for hook in hooks {
         if !hook.events.iter().any(|e| e.to_string() == event) {
@@ -71,8 +71,8 @@ pub(crate) fn emit(
     queued
 }
 
-/// The JSON body of an event.
-fn envelope(event: &str, payload: Value) -> Value {
+/// The JSON body of an event emitted at `now`.
+fn envelope(event: &str, payload: Value, now: chrono::DateTime<chrono::Utc>) -> Value {
     let mut object = match payload {
         Value::Object(object) => object,
         Value::Null => serde_json::Map::new(),
@@ -85,9 +85,9 @@ fn envelope(event: &str, payload: Value) -> Value {
     object
         .entry("type")
         .or_insert_with(|| Value::String(event.to_owned()));
-    object.entry("emittedAt").or_insert_with(|| {
-        Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-    });
+    object
+        .entry("emittedAt")
+        .or_insert_with(|| Value::String(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
     Value::Object(object)
 }
 
@@ -179,12 +179,17 @@ mod tests {
         let body = envelope(
             "video.encoding.quality.completed",
             serde_json::json!({"videoId": "vi1"}),
+            chrono::Utc::now(),
         );
         assert_eq!(body["type"], "video.encoding.quality.completed");
         assert_eq!(body["videoId"], "vi1");
         let at = body["emittedAt"].as_str().unwrap();
         assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok());
-        let kept = envelope("e", serde_json::json!({"type": "x", "emittedAt": "t"}));
+        let kept = envelope(
+            "e",
+            serde_json::json!({"type": "x", "emittedAt": "t"}),
+            chrono::Utc::now(),
+        );
         assert_eq!(
             (kept["type"].as_str(), kept["emittedAt"].as_str()),
             (Some("x"), Some("t"))
@@ -246,6 +251,7 @@ mod tests {
             MediaStore::new(dir.join("media")),
             "http://emulator".into(),
         )
+        .unwrap()
     }
 
     fn register(state: &AppState, project: &str, id: &str, url: &str, events: &[&str]) {

@@ -20,6 +20,7 @@
 
 mod admin;
 mod auth;
+mod clock;
 mod config;
 mod db;
 mod delivery;
@@ -32,6 +33,7 @@ mod pagination;
 mod problem;
 mod routes;
 mod server;
+mod settings;
 mod state;
 mod stats;
 

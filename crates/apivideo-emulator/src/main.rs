@@ -60,6 +60,11 @@ struct Args {
     /// The URL clients reach the emulator at (asset URLs and links use it).
     #[arg(long, env = "APIVIDEO_EMULATOR_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Turn Video Restore on for every project: deleting a video discards
+    /// it, restorable for 90 days. A project can still change its own
+    /// setting with PATCH /_emulator/settings.
+    #[arg(long, env = "APIVIDEO_EMULATOR_VIDEO_RESTORE")]
+    video_restore: bool,
     /// Answer 429 past this many requests per rate-limit window.
     #[arg(long, env = "APIVIDEO_EMULATOR_RATE_LIMIT")]
     rate_limit: Option<u32>,
@@ -134,6 +139,7 @@ async fn main() -> std::process::ExitCode {
         complete_delay: Duration::from_millis(args.complete_delay_ms),
         webhook_retry_delay: Duration::from_millis(args.webhook_retry_delay_ms),
         public_url: args.public_url,
+        video_restore: args.video_restore,
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {
                 limit,

@@ -100,7 +100,8 @@ impl Emulator {
             .unwrap_or_else(|| format!("http://{local_addr}"))
             .trim_end_matches('/')
             .to_owned();
-        let state = AppState::new(config, db, MediaStore::new(media_root), base_url);
+        let state = AppState::new(config, db, MediaStore::new(media_root), base_url)
+            .map_err(|e| StartError::Database(e.to_string()))?;
         let router = crate::routes::router(state.clone());
         let accept = tokio::spawn(accept_loop(listener, router, state.clone()));
         Ok(Self {

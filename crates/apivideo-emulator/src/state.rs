@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
+use crate::clock::Clock;
 use crate::config::{Config, FaultSettings};
-use crate::db::Db;
+use crate::db::{Db, DbResult};
 use crate::media::MediaStore;
 use crate::stats::Counters;
 
@@ -17,6 +18,8 @@ pub(crate) struct AppState(Arc<Inner>);
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) db: Db,
+    /// Where the dates the API shows come from (see [`Clock`]).
+    pub(crate) clock: Clock,
     pub(crate) media: MediaStore,
     /// The URL clients reach the emulator at, without a trailing slash.
     pub(crate) base_url: String,
@@ -49,7 +52,14 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub(crate) fn new(config: Config, db: Db, media: MediaStore, base_url: String) -> Self {
+    /// The state over an opened database, whose clock offset it reads.
+    pub(crate) fn new(
+        config: Config,
+        db: Db,
+        media: MediaStore,
+        base_url: String,
+    ) -> DbResult<Self> {
+        let clock = Clock::load(&db)?;
         let projects = config
             .api_keys
             .iter()
@@ -57,9 +67,10 @@ impl AppState {
             .collect();
         let fault_rng = crate::faults::FaultRng::new(config.faults.seed);
         let faults = Mutex::new(config.faults.clone());
-        Self(Arc::new(Inner {
+        Ok(Self(Arc::new(Inner {
             config,
             db,
+            clock,
             media,
             base_url,
             projects,
@@ -72,7 +83,13 @@ impl AppState {
             tasks: tokio_util::task::TaskTracker::new(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             http: reqwest::Client::new(),
-        }))
+        })))
+    }
+
+    /// Now on the emulator's clock, to the millisecond: the time of every
+    /// date the API shows.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// The project of an API key, if the key is known.
@@ -144,7 +161,9 @@ pub(crate) fn project_id(key: &str) -> String {
     format!("pr{hash:016x}")
 }
 
-/// The current time in Unix milliseconds.
+/// The real time in Unix milliseconds, for the durations the emulator
+/// simulates (tokens, encoding, completions). Dates the API shows come
+/// from [`AppState::now`] instead.
 pub(crate) fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

@@ -77,7 +77,7 @@ pub use pagination::{Page, Paginated};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use upload::{Progress, VideoUpload};
-pub use videos::{ListVideoSessions, ListVideos};
+pub use videos::{ListDiscardedVideos, ListVideoSessions, ListVideos};
 
 /// The SDK's error types: one [`Error`] for every operation.
 pub mod error {

@@ -1,14 +1,16 @@
 //! The list operations progenitor cannot generate because of their
-//! `metadata[key]=value` filter: `list_videos` and `list_video_sessions`,
-//! as builders shaped like the generated ones: a setter per parameter,
-//! `send()` for one page, and [`Paginated`] for all of them.
+//! `metadata[key]=value` filter: `list_videos`, `list_discarded_videos`
+//! and `list_video_sessions`, as builders shaped like the generated ones: a
+//! setter per parameter, `send()` for one page, and [`Paginated`] for all
+//! of them. The two video lists take the same filters, so one macro
+//! defines both builders.
 
 use std::num::NonZeroU64;
 
 use apivideo_raw::ResponseValue;
 use apivideo_raw::types::{
-    ListVideosSortBy, ListVideosSortOrder, Video, VideoSession, VideoSessionsListResponse,
-    VideosListResponse,
+    ListDiscardedVideosSortBy, ListDiscardedVideosSortOrder, ListVideosSortBy, ListVideosSortOrder,
+    Video, VideoSession, VideoSessionsListResponse, VideosListResponse,
 };
 
 use crate::client::Client;
@@ -34,10 +36,37 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn list_videos(&self) -> ListVideos<'_> {
-        ListVideos {
-            client: self,
-            query: Query::default(),
-        }
+        ListVideos::new(self)
+    }
+
+    /// Lists discarded videos (deleted while the project's Video Restore
+    /// feature was on, restorable until their `deletesAt`), filtered and
+    /// sorted like [`Client::list_videos`]: `GET /discarded/videos`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
+    /// use apivideo::prelude::*;
+    /// use apivideo::types::DiscardedVideoUpdatePayload;
+    /// use futures::TryStreamExt;
+    ///
+    /// let discarded: Vec<_> = client
+    ///     .list_discarded_videos()
+    ///     .metadata("Author", "John Doe")
+    ///     .stream()
+    ///     .try_collect()
+    ///     .await?;
+    /// for video in discarded {
+    ///     client
+    ///         .restore_video()
+    ///         .video_id(&video.video_id)
+    ///         .body(DiscardedVideoUpdatePayload { discarded: false })
+    ///         .send()
+    ///         .await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_discarded_videos(&self) -> ListDiscardedVideos<'_> {
+        ListDiscardedVideos::new(self)
     }
 
     /// Lists the player sessions of a video over a period:
@@ -90,93 +119,121 @@ impl Query {
     }
 }
 
-/// Builder for [`Client::list_videos`].
-#[derive(Debug, Clone)]
-pub struct ListVideos<'a> {
-    client: &'a Client,
-    query: Query,
+/// Defines the builder of a video list: the filters, sorts and pages of
+/// `GET /videos`, sent to `$path` as operation `$operation`, with the sort
+/// enums generated for that operation.
+macro_rules! video_list {
+    (
+        $(#[$doc:meta])*
+        $name:ident => $operation:literal, $path:literal, $sort_by:ty, $sort_order:ty
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name<'a> {
+            client: &'a Client,
+            query: Query,
+        }
+
+        impl<'a> $name<'a> {
+            fn new(client: &'a Client) -> Self {
+                Self {
+                    client,
+                    query: Query::default(),
+                }
+            }
+
+            /// Videos whose title contains this text.
+            pub fn title(mut self, title: impl Into<String>) -> Self {
+                self.query.set("title", title);
+                self
+            }
+
+            /// Videos carrying this tag (repeat for several: all must match).
+            pub fn tag(mut self, tag: impl Into<String>) -> Self {
+                self.query.add("tags[]".to_owned(), tag.into());
+                self
+            }
+
+            /// Videos whose metadata has `key` set to `value` (repeat for several).
+            pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+                self.query
+                    .add(format!("metadata[{}]", key.into()), value.into());
+                self
+            }
+
+            /// Videos whose description contains this text.
+            pub fn description(mut self, description: impl Into<String>) -> Self {
+                self.query.set("description", description);
+                self
+            }
+
+            /// Videos recorded from this live stream.
+            pub fn live_stream_id(mut self, id: impl Into<String>) -> Self {
+                self.query.set("liveStreamId", id);
+                self
+            }
+
+            /// The sort field.
+            pub fn sort_by(mut self, by: $sort_by) -> Self {
+                self.query.set("sortBy", by.to_string());
+                self
+            }
+
+            /// The sort direction.
+            pub fn sort_order(mut self, order: $sort_order) -> Self {
+                self.query.set("sortOrder", order.to_string());
+                self
+            }
+
+            /// Items per page, 1 to 100 (default 25).
+            pub fn page_size<V: TryInto<NonZeroU64>>(mut self, size: V) -> Self {
+                self.query.number("pageSize", size);
+                self
+            }
+
+            /// The page to fetch, from 1 (default 1).
+            pub fn current_page<V: TryInto<NonZeroU64>>(mut self, page: V) -> Self {
+                self.query.number("currentPage", page);
+                self
+            }
+
+            /// Sends the request: one page of videos.
+            pub async fn send(self) -> Result<VideosListResponse> {
+                self.send_with_response()
+                    .await
+                    .map(ResponseValue::into_inner)
+            }
+
+            /// Like `send`, keeping the answer's status and headers.
+            pub async fn send_with_response(self) -> Result<ResponseValue<VideosListResponse>> {
+                let query = self.query.checked()?;
+                get_json(self.client, $operation, $path.to_owned(), query).await
+            }
+        }
+
+        impl Paginated for $name<'_> {
+            type Item = Video;
+
+            async fn fetch_page(self, page: NonZeroU64) -> Result<Page<Video>> {
+                let list = self.current_page(page).send().await?;
+                Ok(Page {
+                    items: list.data,
+                    pagination: list.pagination,
+                })
+            }
+        }
+    };
 }
 
-impl ListVideos<'_> {
-    /// Videos whose title contains this text.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.query.set("title", title);
-        self
-    }
-
-    /// Videos carrying this tag (repeat for several: all must match).
-    pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.query.add("tags[]".to_owned(), tag.into());
-        self
-    }
-
-    /// Videos whose metadata has `key` set to `value` (repeat for several).
-    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.query
-            .add(format!("metadata[{}]", key.into()), value.into());
-        self
-    }
-
-    /// Videos whose description contains this text.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.query.set("description", description);
-        self
-    }
-
-    /// Videos recorded from this live stream.
-    pub fn live_stream_id(mut self, id: impl Into<String>) -> Self {
-        self.query.set("liveStreamId", id);
-        self
-    }
-
-    /// The sort field.
-    pub fn sort_by(mut self, by: ListVideosSortBy) -> Self {
-        self.query.set("sortBy", by.to_string());
-        self
-    }
-
-    /// The sort direction.
-    pub fn sort_order(mut self, order: ListVideosSortOrder) -> Self {
-        self.query.set("sortOrder", order.to_string());
-        self
-    }
-
-    /// Items per page, 1 to 100 (default 25).
-    pub fn page_size<V: TryInto<NonZeroU64>>(mut self, size: V) -> Self {
-        self.query.number("pageSize", size);
-        self
-    }
-
-    /// The page to fetch, from 1 (default 1).
-    pub fn current_page<V: TryInto<NonZeroU64>>(mut self, page: V) -> Self {
-        self.query.number("currentPage", page);
-        self
-    }
-
-    /// Sends the request: one page of videos.
-    pub async fn send(self) -> Result<VideosListResponse> {
-        self.send_with_response()
-            .await
-            .map(ResponseValue::into_inner)
-    }
-
-    /// Like `send`, keeping the answer's status and headers.
-    pub async fn send_with_response(self) -> Result<ResponseValue<VideosListResponse>> {
-        let query = self.query.checked()?;
-        get_json(self.client, "list_videos", "/videos".to_owned(), query).await
-    }
+video_list! {
+    /// Builder for [`Client::list_videos`].
+    ListVideos => "list_videos", "/videos", ListVideosSortBy, ListVideosSortOrder
 }
 
-impl Paginated for ListVideos<'_> {
-    type Item = Video;
-
-    async fn fetch_page(self, page: NonZeroU64) -> Result<Page<Video>> {
-        let list = self.current_page(page).send().await?;
-        Ok(Page {
-            items: list.data,
-            pagination: list.pagination,
-        })
-    }
+video_list! {
+    /// Builder for [`Client::list_discarded_videos`].
+    ListDiscardedVideos => "list_discarded_videos", "/discarded/videos",
+    ListDiscardedVideosSortBy, ListDiscardedVideosSortOrder
 }
 
 /// Builder for [`Client::list_video_sessions`].

@@ -126,7 +126,7 @@ fn realistic_edits_are_classified() {
     assert_eq!(
         note.as_deref(),
         Some(
-            "used in responses of `create_video`, `get_video`, `list_videos`, `pick_video_thumbnail` (+4 more)"
+            "used in responses of `create_video`, `get_discarded_video`, `get_video`, `list_discarded_videos` (+7 more)"
         )
     );
 }

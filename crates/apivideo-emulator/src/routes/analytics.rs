@@ -26,7 +26,6 @@ use axum::{Json, Router};
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock::now;
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, query_pairs};
@@ -391,7 +390,7 @@ async fn record_session(
             ));
         }
     };
-    let loaded_at = input.loaded_at.unwrap_or_else(now);
+    let loaded_at = input.loaded_at.unwrap_or_else(|| state.now());
     if input.ended_at.is_some_and(|end| end < loaded_at) {
         return Err(ApiError::attribute(
             "endedAt",
@@ -488,7 +487,7 @@ async fn record_events(
         return Err(ApiError::invalid(problems));
     }
     for mut event in events {
-        event.emitted_at = Some(event.emitted_at.unwrap_or_else(now));
+        event.emitted_at = Some(event.emitted_at.unwrap_or_else(|| state.now()));
         let id = ids::random("ev", 22);
         state
             .db

@@ -89,7 +89,9 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
         }
         video
     };
-    let emitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let emitted_at = state
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     for (kind, quality) in renditions(&video) {
         crate::delivery::emit(
             state,

@@ -28,7 +28,6 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::clock::now;
 use super::media_form;
 use crate::auth::Project;
 use crate::db::Kind;
@@ -224,7 +223,7 @@ async fn save_recording(
     use apivideo_raw::types::{VideoSource, VideoSourceLiveStream, VideoSourceLiveStreamLink};
 
     let title = name.unwrap_or_else(|| live_stream_id.to_owned());
-    let mut video = super::videos::new_video(title);
+    let mut video = super::videos::new_video(title, state.now());
     let video_id = video.video_id.clone();
     video.source = Some(VideoSource {
         type_: Some("live".to_owned()),
@@ -458,7 +457,7 @@ async fn create(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    let now = now();
+    let now = state.now();
     let stream = LiveStream {
         live_stream_id: ids::new_id(prefix::LIVE_STREAM),
         name: Some(body.name),
@@ -606,7 +605,7 @@ async fn update(
     if raw.get("restreams").is_some() {
         stream.restreams = body.restreams.into_iter().map(restream).collect();
     }
-    stream.updated_at = Some(now());
+    stream.updated_at = Some(state.now());
     save(&state, project, &stream)?;
     Ok(Json(present(&state, stream)))
 }
@@ -668,7 +667,7 @@ async fn upload_thumbnail(
     received
         .save(&media_dir(&state, project, &id).join("thumbnail.jpg"))
         .await?;
-    stream.updated_at = Some(now());
+    stream.updated_at = Some(state.now());
     save(&state, project, &stream)?;
     Ok((StatusCode::CREATED, Json(present(&state, stream))))
 }
@@ -685,7 +684,7 @@ async fn delete_thumbnail(
     let path = media_dir(&state, project, &id).join("thumbnail.jpg");
     match tokio::fs::remove_file(&path).await {
         Ok(()) => {
-            stream.updated_at = Some(now());
+            stream.updated_at = Some(state.now());
             save(&state, project, &stream)?;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -815,7 +814,7 @@ pub(super) async fn forget_player(state: &AppState, project: &str, player: &str)
             continue;
         };
         stream.player_id = None;
-        stream.updated_at = Some(now());
+        stream.updated_at = Some(state.now());
         save(state, project, &stream)?;
     }
     Ok(())

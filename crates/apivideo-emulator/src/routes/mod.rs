@@ -7,6 +7,7 @@ mod assets;
 mod captions;
 mod chapters;
 mod clock;
+mod discarded;
 mod live_streams;
 mod media_form;
 mod players;
@@ -34,6 +35,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(crate::auth::routes())
         .merge(account::routes())
         .merge(videos::routes())
+        .merge(discarded::routes())
         .merge(uploads::routes())
         .merge(upload_tokens::routes())
         .merge(live_streams::routes())
@@ -45,6 +47,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(webhooks::routes())
         .merge(analytics::routes())
         .merge(assets::routes())
+        .merge(clock::routes())
         .merge(crate::admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
         // Route layers run only for matched routes; the last one added runs

@@ -15,7 +15,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::clock::now;
 use super::media_form;
 use crate::auth::Project;
 use crate::db::Kind;
@@ -126,7 +125,7 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<PlayerThemeCreationPayload>,
 ) -> ApiResult<(StatusCode, Json<PlayerTheme>)> {
-    let now = now();
+    let now = state.now();
     let theme = PlayerTheme {
         player_id: ids::new_id(prefix::PLAYER),
         name: body.name.map(String::from),
@@ -201,7 +200,7 @@ async fn update(
     flag(&mut t.force_autoplay, body.force_autoplay);
     flag(&mut t.hide_title, body.hide_title);
     flag(&mut t.force_loop, body.force_loop);
-    t.updated_at = Some(now());
+    t.updated_at = Some(state.now());
     save(&state, project, &stored)?;
     Ok(Json(stored.theme))
 }
@@ -263,7 +262,7 @@ async fn upload_logo(
         logo: Some(format!("{}/embed/players/{id}/logo", state.base_url)),
         link,
     });
-    stored.theme.updated_at = Some(now());
+    stored.theme.updated_at = Some(state.now());
     save(&state, project, &stored)?;
     Ok((StatusCode::CREATED, Json(stored.theme)))
 }
@@ -282,7 +281,7 @@ async fn delete_logo(
     if stored.logo_type.is_some() || stored.theme.assets.is_some() {
         stored.logo_type = None;
         stored.theme.assets = None;
-        stored.theme.updated_at = Some(now());
+        stored.theme.updated_at = Some(state.now());
         save(&state, project, &stored)?;
     }
     Ok(StatusCode::NO_CONTENT)

@@ -158,7 +158,7 @@ mod tests {
     }
 
     fn tagged(tags: &[&str]) -> Video {
-        let mut video = super::super::videos::new_video("v".into());
+        let mut video = super::super::videos::new_video("v".into(), chrono::Utc::now());
         video.tags = tags.iter().map(|t| (*t).to_owned()).collect();
         video
     }

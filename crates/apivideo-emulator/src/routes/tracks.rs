@@ -208,6 +208,14 @@ pub(super) async fn serve(
         .db
         .find::<Track>(spec.kind, &doc_id(video_id, &language))?
         .ok_or_else(missing)?;
+    // A discarded video's files wait for a restore, unserved.
+    if state
+        .db
+        .get::<serde_json::Value>(&project, Kind::Video, video_id)?
+        .is_none()
+    {
+        return Err(missing());
+    }
     let path = file_path(state, &project, spec, video_id, &track.language);
     let file = match tokio::fs::File::open(&path).await {
         Ok(f) => f,

@@ -10,14 +10,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::videos::{check_sort, now_utc};
+use super::videos::check_sort;
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, query_pairs};
 use crate::ids::{new_id, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 /// Largest `ttl` accepted, in seconds.
 const MAX_TTL: i64 = 2_147_483_647;
@@ -28,6 +28,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/upload-tokens/{uploadToken}", get(show).delete(remove))
 }
 
+/// Whether the token has not expired at `now` (Unix milliseconds on the
+/// emulator's clock, like its `expiresAt`).
 fn is_live(token: &UploadToken, now: i64) -> bool {
     token.expires_at.is_none_or(|e| e.timestamp_millis() > now)
 }
@@ -37,7 +39,7 @@ pub(crate) fn project_of(state: &AppState, token: &str) -> ApiResult<Option<Stri
     Ok(state
         .db
         .find::<UploadToken>(Kind::UploadToken, token)?
-        .filter(|(_, t)| is_live(t, now_millis()))
+        .filter(|(_, t)| is_live(t, state.clock.now_millis()))
         .map(|(project, _)| project))
 }
 
@@ -76,7 +78,7 @@ async fn create(
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<UploadToken>> {
     let ttl = ttl_of(&body)?;
-    let created = now_utc();
+    let created = state.now();
     let token = UploadToken {
         token: Some(new_id(prefix::UPLOAD_TOKEN)),
         ttl: Some(ttl),
@@ -114,7 +116,7 @@ async fn list(
         &["createdAt", "ttl"],
         q.sort_order.as_deref(),
     )?;
-    let now = now_millis();
+    let now = state.clock.now_millis();
     let mut tokens: Vec<UploadToken> = Vec::new();
     for token in state
         .db
@@ -146,7 +148,7 @@ fn load(state: &AppState, project: &str, token: &str) -> ApiResult<UploadToken> 
     state
         .db
         .get::<UploadToken>(project, Kind::UploadToken, token)?
-        .filter(|t| is_live(t, now_millis()))
+        .filter(|t| is_live(t, state.clock.now_millis()))
         .ok_or_else(|| ApiError::not_found("uploadToken"))
 }
 

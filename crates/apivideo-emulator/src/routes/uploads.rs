@@ -99,7 +99,7 @@ async fn upload_with_token(
                 "" => "file".to_owned(),
                 name => name.to_owned(),
             };
-            let video = videos::new_video(title);
+            let video = videos::new_video(title, state.now());
             videos::store(&state, &project, &video)?;
             video
         }

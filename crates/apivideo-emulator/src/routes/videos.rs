@@ -1,7 +1,13 @@
 //! Videos: create (with an optional `source` URL or video to copy), list
 //! with filters, sorts and pages, show, update (a PATCH where only present
-//! fields change), delete with everything attached, the upload and
-//! encoding status, and thumbnails (picked from a frame or uploaded).
+//! fields change), delete with everything attached (or discard, when the
+//! project has Video Restore on), the upload and encoding status, and
+//! thumbnails (picked from a frame or uploaded).
+//!
+//! A discarded video is stored as [`Kind::DiscardedVideo`], so every
+//! lookup of a video misses it (404, absent from lists, tags and assets)
+//! while its captions, chapters, ingest state and media stay where they
+//! are, ready for a restore.
 
 #[path = "encoding.rs"]
 pub(crate) mod encoding;
@@ -29,7 +35,7 @@ use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
 use crate::ids::{new_id, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult, Invalid};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -44,15 +50,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// The current time as the API writes it.
-pub(crate) fn now_utc() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(now_millis()).unwrap_or_default()
-}
+/// How long a discarded video can be restored before it is deleted for
+/// good.
+pub(crate) const RETENTION_DAYS: i64 = 90;
 
-/// A new video with the API's defaults: public, not panoramic, with MP4.
-pub(crate) fn new_video(title: String) -> Video {
+/// A new video created at `now`, with the API's defaults: public, not
+/// panoramic, with MP4.
+pub(crate) fn new_video(title: String, now: chrono::DateTime<chrono::Utc>) -> Video {
     let id = new_id(prefix::VIDEO);
-    let now = now_utc();
     Video {
         source: Some(VideoSource {
             type_: Some("upload".into()),
@@ -116,8 +121,10 @@ pub(crate) fn present(state: &AppState, mut video: Video) -> Video {
     video
 }
 
+/// The query of `list_videos` and `list_discarded_videos`, apart from
+/// the `tags[]` and `metadata[…]` filters (see [`DynamicFilters`]).
 #[derive(Debug, Deserialize)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     title: Option<String>,
     description: Option<String>,
     #[serde(rename = "liveStreamId")]
@@ -227,12 +234,18 @@ fn compare(a: &Video, b: &Video, by: &str) -> Ordering {
     }
 }
 
-async fn list(
-    project: Project,
-    State(state): State<AppState>,
-    uri: Uri,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<VideosListResponse>> {
+/// One page of the project's videos of `kind` (live or discarded),
+/// filtered, sorted and paged by the query of `uri`, with links to `path`.
+/// Live videos come with their assets; discarded ones, which cannot be
+/// played, without.
+pub(crate) fn list_page(
+    state: &AppState,
+    project: &str,
+    kind: Kind,
+    path: &str,
+    uri: &Uri,
+    q: &ListQuery,
+) -> ApiResult<VideosListResponse> {
     let page = Page::new(q.current_page, q.page_size)?;
     let desc = check_sort(
         q.sort_by.as_deref(),
@@ -241,19 +254,30 @@ async fn list(
     )?;
     let pairs = query_pairs(uri.query());
     let dynamic = DynamicFilters::from_pairs(&pairs);
-    let mut videos: Vec<Video> = state.db.list(project.id(), Kind::Video, None)?;
-    videos.retain(|v| matches(v, &q, &dynamic));
+    let mut videos: Vec<Video> = state.db.list(project, kind, None)?;
+    videos.retain(|v| matches(v, q, &dynamic));
     if let Some(by) = q.sort_by.as_deref() {
         videos.sort_by(|a, b| compare(a, b, by));
         if desc {
             videos.reverse();
         }
     }
-    let (data, pagination) = page.apply(videos, &format!("{}/videos", state.base_url), &pairs)?;
-    Ok(Json(VideosListResponse {
-        data: data.into_iter().map(|v| present(&state, v)).collect(),
-        pagination,
-    }))
+    let (data, pagination) = page.apply(videos, &format!("{}{path}", state.base_url), &pairs)?;
+    let data = match kind {
+        Kind::Video => data.into_iter().map(|v| present(state, v)).collect(),
+        _ => data,
+    };
+    Ok(VideosListResponse { data, pagination })
+}
+
+async fn list(
+    project: Project,
+    State(state): State<AppState>,
+    uri: Uri,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<VideosListResponse>> {
+    let page = list_page(&state, project.id(), Kind::Video, "/videos", &uri, &q)?;
+    Ok(Json(page))
 }
 
 /// Where the media of a new video come from.
@@ -361,7 +385,7 @@ async fn create(
     check_player(&state, project.id(), payload.player_id.as_deref())?;
     check_watermark(&state, project.id(), &payload)?;
     let from = import_of(&state, project.id(), payload.source.as_deref())?;
-    let mut video = new_video(payload.title);
+    let mut video = new_video(payload.title, state.now());
     video.description = payload.description;
     video.tags = payload.tags;
     video.metadata = payload.metadata;
@@ -431,33 +455,74 @@ async fn update(
     if published_at.is_some() {
         video.published_at = published_at;
     }
-    video.updated_at = Some(now_utc());
+    video.updated_at = Some(state.now());
     store(&state, project.id(), &video)?;
     Ok(Json(present(&state, video)))
 }
 
+/// `DELETE /videos/{videoId}`: discards the video when the project has
+/// Video Restore on, deletes it for good otherwise.
 async fn remove(
     project: Project,
     State(state): State<AppState>,
     Path(video_id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let project = project.id();
+    let restorable = crate::settings::video_restore(&state, project)?;
     let _guard = ingest::lock(&state, &video_id).await;
-    if !state.db.delete(project, Kind::Video, &video_id)? {
-        return Err(ApiError::not_found("videoId"));
+    let found = if restorable {
+        discard(&state, project, &video_id)?
+    } else {
+        erase(&state, project, Kind::Video, &video_id).await?
+    };
+    if found {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("videoId"))
     }
-    state.db.delete(project, Kind::Ingest, &video_id)?;
-    state
+}
+
+/// Discards a live video: marks it `discarded` now, to be deleted for good
+/// [`RETENTION_DAYS`] later, and moves it out of the live videos in one
+/// write. False if the project has no such live video. The caller holds
+/// the video's ingest lock.
+fn discard(state: &AppState, project: &str, video_id: &str) -> ApiResult<bool> {
+    let Some(mut video) = state.db.get::<Video>(project, Kind::Video, video_id)? else {
+        return Ok(false);
+    };
+    let now = state.now();
+    video.discarded = Some(true);
+    video.discarded_at = Some(now);
+    video.deletes_at = Some(now + chrono::TimeDelta::days(RETENTION_DAYS));
+    video.assets = None;
+    Ok(state
         .db
-        .delete_children(project, Kind::Caption, &video_id)?;
-    state
-        .db
-        .delete_children(project, Kind::Chapter, &video_id)?;
-    match tokio::fs::remove_dir_all(ingest::video_dir(&state, project, &video_id)).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-        _ => {}
+        .move_kind(project, video_id, Kind::Video, Kind::DiscardedVideo, &video)?)
+}
+
+/// Deletes a video of `kind` (live or discarded) for good with everything
+/// attached: its ingest state, captions and chapters in one transaction,
+/// then its media on disk. False if there was no such video. The caller
+/// holds the video's ingest lock.
+pub(crate) async fn erase(
+    state: &AppState,
+    project: &str,
+    kind: Kind,
+    video_id: &str,
+) -> ApiResult<bool> {
+    if !state.db.delete_tree(
+        project,
+        kind,
+        video_id,
+        &[Kind::Ingest],
+        &[Kind::Caption, Kind::Chapter],
+    )? {
+        return Ok(false);
     }
-    Ok(StatusCode::NO_CONTENT)
+    match tokio::fs::remove_dir_all(ingest::video_dir(state, project, video_id)).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(true),
+    }
 }
 
 async fn status(
@@ -472,7 +537,7 @@ async fn status(
 
 /// Marks the video as just changed, stores and presents it.
 fn touched(state: &AppState, project: &str, mut video: Video) -> ApiResult<Json<Video>> {
-    video.updated_at = Some(now_utc());
+    video.updated_at = Some(state.now());
     store(state, project, &video)?;
     Ok(Json(present(state, video)))
 }

@@ -13,7 +13,6 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::clock::now;
 use super::media_form;
 use crate::auth::Project;
 use crate::db::Kind;
@@ -112,7 +111,7 @@ async fn upload(
     .await?;
     let watermark = Watermark {
         watermark_id: ids::new_id(prefix::WATERMARK),
-        created_at: Some(now()),
+        created_at: Some(state.now()),
     };
     received
         .save(&image_path(&state, project, &watermark.watermark_id))

@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::clock::now;
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, query_pairs};
@@ -133,7 +132,7 @@ async fn create(
         .map_err(|e| ApiError::attribute("", format!("The request body is invalid: {e}.")))?;
     let hook = Webhook {
         webhook_id: Some(ids::new_id(prefix::WEBHOOK)),
-        created_at: Some(now()),
+        created_at: Some(state.now()),
         events: body.events,
         url: Some(body.url),
         signature_secret: Some(ids::signature_secret()),

@@ -6,6 +6,7 @@ mod auth;
 mod captions_chapters;
 mod common;
 mod current_fields;
+mod discarded;
 mod faults;
 mod live_streams;
 mod players;

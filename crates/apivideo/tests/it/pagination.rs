@@ -10,11 +10,12 @@ use futures::TryStreamExt;
 use crate::common;
 
 /// The pipeline derives the `Paginated` impls of the generated lists from
-/// `x-paginated`; the handwritten paginated lists are these two.
+/// `x-paginated`; the handwritten paginated lists are these three.
 #[test]
 fn every_handwritten_paginated_operation_has_a_stream() {
     fn paginated<T: Paginated>() {}
     paginated::<apivideo::ListVideos<'static>>();
+    paginated::<apivideo::ListDiscardedVideos<'static>>();
     paginated::<apivideo::ListVideoSessions<'static>>();
     let handwritten: BTreeSet<&str> = apivideo_raw::spec::OPERATIONS
         .iter()
@@ -23,7 +24,11 @@ fn every_handwritten_paginated_operation_has_a_stream() {
         .collect();
     assert_eq!(
         handwritten,
-        BTreeSet::from(["list_video_sessions", "list_videos"])
+        BTreeSet::from([
+            "list_discarded_videos",
+            "list_video_sessions",
+            "list_videos"
+        ])
     );
 }
 
