@@ -84,6 +84,6 @@ fn handwritten_and_paginated_lists() {
         ]
     );
     let paginated: Vec<_> = paginated_operations().collect();
-    assert_eq!(paginated.len(), 12);
+    assert_eq!(paginated.len(), 13);
     assert!(paginated.iter().all(|id| id.starts_with("list_")));
 }

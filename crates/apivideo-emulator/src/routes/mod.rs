@@ -10,8 +10,10 @@ mod clock;
 mod live_streams;
 mod media_form;
 mod players;
+mod summaries;
 mod tags;
 mod tracks;
+mod transcripts;
 mod upload_tokens;
 mod uploads;
 mod videos;
@@ -42,6 +44,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(captions::routes())
         .merge(chapters::routes())
         .merge(watermarks::routes())
+        .merge(summaries::routes())
         .merge(webhooks::routes())
         .merge(analytics::routes())
         .merge(assets::routes())

@@ -2,6 +2,10 @@
 //! with filters, sorts and pages, show, update (a PATCH where only present
 //! fields change), delete with everything attached, the upload and
 //! encoding status, and thumbnails (picked from a frame or uploaded).
+//! `transcript` and `transcriptSummary` on create and update are handed to
+//! `transcripts`: the first asks for a generated caption, the second
+//! creates a summary with `origin: auto` (409 naming `transcriptSummary`
+//! on an update of a video that has one).
 
 #[path = "encoding.rs"]
 pub(crate) mod encoding;
@@ -23,6 +27,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::transcripts::{self, Attribute, Media};
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
@@ -374,6 +379,26 @@ async fn create(
         video.published_at = published_at;
     }
     store(&state, project.id(), &video)?;
+    // Before any import starts encoding, which finishes what these ask.
+    if payload.transcript == Some(true) {
+        transcripts::ask_transcript(&state, project.id(), &video, true, Media::Pending).await?;
+    }
+    if payload.transcript_summary == Some(true) {
+        let attributes = Attribute::chosen(
+            payload
+                .transcript_summary_attributes
+                .iter()
+                .map(ToString::to_string),
+        );
+        transcripts::create(
+            &state,
+            project.id(),
+            &video,
+            true,
+            attributes,
+            Media::Pending,
+        )?;
+    }
     let status = if import(&state, project.id(), &video.video_id, from).await? {
         StatusCode::ACCEPTED
     } else {
@@ -397,14 +422,25 @@ async fn update(
     Path(video_id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Video>> {
-    let mut video = load(&state, project.id(), &video_id)?;
+    let project = project.id();
+    load(&state, project, &video_id)?;
     let published_at = checks::update(&body)?;
     let patch: VideoUpdatePayload = typed(&body)?;
+    let summarise = patch.transcript_summary == Some(true);
+    if summarise || patch.transcript == Some(true) {
+        // What is generated depends on whether encoding has ended.
+        encoding::current(&state, project, &video_id).await?;
+    }
+    let _guard = ingest::lock(&state, &video_id).await;
+    let mut video = load(&state, project, &video_id)?;
+    if summarise && transcripts::of_video(&state, project, &video_id)?.is_some() {
+        return Err(transcripts::already_exists("transcriptSummary"));
+    }
     match patch.player_id {
         Patch::Unchanged => {}
         Patch::Clear => video.player_id = None,
         Patch::Set(id) => {
-            check_player(&state, project.id(), Some(&id))?;
+            check_player(&state, project, Some(&id))?;
             video.player_id = Some(id);
         }
     }
@@ -432,7 +468,21 @@ async fn update(
         video.published_at = published_at;
     }
     video.updated_at = Some(now_utc());
-    store(&state, project.id(), &video)?;
+    store(&state, project, &video)?;
+    let media = encoding::media(&ingest::load(&state, project, &video_id)?);
+    if let Some(requested) = patch.transcript {
+        transcripts::ask_transcript(&state, project, &video, requested, media).await?;
+    }
+    if summarise {
+        let attributes = Attribute::chosen(
+            patch
+                .transcript_summary_attributes
+                .iter()
+                .flatten()
+                .map(ToString::to_string),
+        );
+        transcripts::create(&state, project, &video, true, attributes, media)?;
+    }
     Ok(Json(present(&state, video)))
 }
 
@@ -453,6 +503,7 @@ async fn remove(
     state
         .db
         .delete_children(project, Kind::Chapter, &video_id)?;
+    transcripts::forget_video(&state, project, &video_id)?;
     match tokio::fs::remove_dir_all(ingest::video_dir(&state, project, &video_id)).await {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
         _ => {}
