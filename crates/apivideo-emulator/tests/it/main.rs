@@ -9,6 +9,7 @@ mod current_fields;
 mod faults;
 mod live_streams;
 mod players;
+mod summaries;
 mod tags;
 mod upload_tokens;
 mod uploads;
