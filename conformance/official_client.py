@@ -3,9 +3,9 @@
 # videos with a chunked upload, the videos' tags, upload tokens with
 # delegated uploads, captions, chapters, players with a logo, live streams
 # with a thumbnail and a completed broadcast, webhooks, watermarks, and
-# discarded videos restored or deleted for good. Each step asserts its
-# result and prints one line; the first failure ends the run with exit
-# status 1.
+# discarded videos restored or deleted for good, summaries. Each step
+# asserts its result and prints one line; the first failure ends the run
+# with exit status 1.
 #
 # Needs APIVIDEO_BASE_URL and APIVIDEO_API_KEY (conformance/with-emulator.sh
 # sets both). Run: conformance/with-emulator.sh official \
@@ -27,6 +27,7 @@ from apivideo.api.captions_api import CaptionsApi
 from apivideo.api.chapters_api import ChaptersApi
 from apivideo.api.live_streams_api import LiveStreamsApi
 from apivideo.api.player_themes_api import PlayerThemesApi
+from apivideo.api.summaries_api import SummariesApi
 from apivideo.api.tags_api import TagsApi
 from apivideo.api.upload_tokens_api import UploadTokensApi
 from apivideo.api.videos_api import VideosApi
@@ -42,6 +43,8 @@ from apivideo.model.live_stream_update_payload import LiveStreamUpdatePayload
 from apivideo.model.metadata import Metadata
 from apivideo.model.player_theme_creation_payload import PlayerThemeCreationPayload
 from apivideo.model.player_theme_update_payload import PlayerThemeUpdatePayload
+from apivideo.model.summary_creation_payload import SummaryCreationPayload
+from apivideo.model.summary_update_payload import SummaryUpdatePayload
 from apivideo.model.token_creation_payload import TokenCreationPayload
 from apivideo.model.video_creation_payload import VideoCreationPayload
 from apivideo.model.video_thumbnail_pick_payload import VideoThumbnailPickPayload
@@ -182,6 +185,7 @@ def main():
     tags = TagsApi(client)
     webhooks = WebhooksApi(client)
     watermarks = WatermarksApi(client)
+    summaries = SummariesApi(client)
 
     # Videos ---------------------------------------------------------------
     def create_video():
@@ -571,6 +575,44 @@ def main():
         return f"clock {clock['offsetMs'] // 86_400_000} days ahead"
 
     s.step("discarded videos: deleted for good after 90 days", purge_discarded)
+
+    # Summaries --------------------------------------------------------------
+    def summary_cycle():
+        # The first video is encoded (an earlier step waited for it), so a
+        # generated summary completes at once.
+        auto = summaries.create(
+            SummaryCreationPayload(video_id=state["video"], origin="auto", attributes=["abstract", "takeaways"])
+        )
+        check(auto.summary_id.startswith("summary_"), f"summary id {auto.summary_id}")
+        check(auto.origin == "auto", f"origin {auto.origin}")
+        check(auto.source_status == "completed", f"sourceStatus {auto.source_status}")
+        expect_status(409, lambda: summaries.create(SummaryCreationPayload(video_id=state["video"])))
+        expect_status(404, lambda: summaries.create(SummaryCreationPayload(video_id="vi_no_such_video")))
+        source = summaries.get_summary_source(auto.summary_id)
+        words = len(source.abstract.split())
+        check(20 <= words <= 300, f"abstract of {words} words")
+        check(len(source.takeaways) == 3, f"takeaways {source.takeaways}")
+        expect_status(409, lambda: summaries.update(auto.summary_id, SummaryUpdatePayload(abstract="Mine.")))
+        # Written through the API instead.
+        manual = summaries.create(SummaryCreationPayload(video_id=state["progressive"]))
+        check(manual.origin == "api", f"origin {manual.origin}")
+        check(manual.source_status == "missing", f"sourceStatus {manual.source_status}")
+        written = summaries.update(
+            manual.summary_id, SummaryUpdatePayload(abstract="Two parts, sent progressively.", takeaways=["One.", "Two."])
+        )
+        check(written.takeaways == ["One.", "Two."], f"takeaways {written.takeaways}")
+        listed = summaries.list(origin="auto", source_status="completed")
+        check([x.summary_id for x in listed.data] == [auto.summary_id], f"listed {listed.data}")
+        listed = summaries.list(sort_by="createdAt", sort_order="desc", page_size=1, current_page=2)
+        check([x.summary_id for x in listed.data] == [auto.summary_id], f"page 2 {listed.data}")
+        check(listed.pagination.pages_total == 2, f"pagesTotal {listed.pagination.pages_total}")
+        summaries.delete(auto.summary_id)
+        summaries.delete(manual.summary_id)
+        expect_status(404, lambda: summaries.delete(auto.summary_id))
+        expect_status(404, lambda: summaries.get_summary_source(manual.summary_id))
+        check(summaries.list().data == [], "summaries left after delete")
+
+    s.step("summaries: generate, write, list, read, delete", summary_cycle)
 
     # Cleanup ----------------------------------------------------------------
     def delete_videos():

@@ -1,6 +1,7 @@
 # Seeds a running emulator with one resource of each kind (an encoded video
-# with a caption and a chapter, an upload token, a live stream, a player, a
-# webhook, and player sessions with events through the emulator's admin API)
+# with a caption, a chapter and a summary written through the API, an upload
+# token, a live stream, a player, a webhook, and player sessions with events
+# through the emulator's admin API)
 # and writes a schemathesis config that pins every path id to them, so the
 # second schemathesis pass reaches the success answers of the id operations
 # instead of their 404s.
@@ -39,6 +40,8 @@ def main():
         time.sleep(0.05)
     call("POST", f"/videos/{video}/captions/en", 200, files={"file": ("en.vtt", VTT)})
     call("POST", f"/videos/{video}/chapters/en", 200, files={"file": ("en.vtt", VTT)})
+    # Without `origin`, so that generated contents can be written to it.
+    summary = call("POST", "/summaries", 201, json={"videoId": video})["summaryId"]
     token = call("POST", "/upload-tokens", 200, json={"ttl": 0})["token"]
     player = call("POST", "/players", 201, json={"name": "seeded"})["playerId"]
     live = call("POST", "/live-streams", 200, json={"name": "seeded"})["liveStreamId"]
@@ -68,6 +71,7 @@ def main():
         "path.liveStreamId": live,
         "path.webhookId": webhook,
         "path.sessionId": sessions[0],
+        "path.summaryId": summary,
         "query.period": PERIOD,
     }
     with open(out, "w", encoding="utf-8") as f:

@@ -154,7 +154,8 @@ impl fmt::Debug for Config {
 }
 
 /// Faults injected into API requests (not into `/_emulator` admin calls nor
-/// asset downloads). Changeable at run time through the admin API.
+/// asset downloads), and one into background generation
+/// (`fail_generation`). Changeable at run time through the admin API.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FaultSettings {
@@ -187,6 +188,12 @@ pub struct FaultSettings {
     /// (for a given build of the emulator). Each change of the settings
     /// restarts the sequence. Unset, the draws are unpredictable.
     pub seed: Option<u64>,
+    /// Not a request fault: while set, what the emulator generates from a
+    /// video's speech when the video finishes encoding fails. Summaries
+    /// with `origin: auto` end with `sourceStatus: failed`, and captions
+    /// asked for with `transcript: true` are not written; no webhook is
+    /// sent for either.
+    pub fail_generation: bool,
 }
 
 /// A fixed-window rate limit over all API requests.

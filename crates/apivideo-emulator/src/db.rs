@@ -35,6 +35,10 @@ pub(crate) enum Kind {
     Chapter,
     Webhook,
     Watermark,
+    /// A video summary, parent: video id.
+    Summary,
+    /// The automatic captions asked for a video, id and parent: video id.
+    Transcript,
     /// A player session (analytics), parent: video or live stream id.
     Session,
     /// A player session event, parent: session id.
@@ -63,6 +67,8 @@ impl Kind {
             Kind::Chapter => "chapter",
             Kind::Webhook => "webhook",
             Kind::Watermark => "watermark",
+            Kind::Summary => "summary",
+            Kind::Transcript => "transcript",
             Kind::Session => "session",
             Kind::SessionEvent => "session_event",
             Kind::Ingest => "ingest",

@@ -13,6 +13,8 @@ pub(crate) mod prefix {
     pub(crate) const SESSION: &str = "ps";
     pub(crate) const WEBHOOK: &str = "webhook_";
     pub(crate) const WATERMARK: &str = "watermark_";
+    pub(crate) const SUMMARY: &str = "summary_";
+    pub(crate) const CAPTION: &str = "caption_";
 }
 
 /// `prefix` followed by `len` random base62 characters.
@@ -52,5 +54,6 @@ mod tests {
         assert_ne!(new_id(prefix::VIDEO), id);
         assert!(new_id(prefix::WEBHOOK).starts_with("webhook_"));
         assert!(new_id(prefix::WATERMARK).starts_with("watermark_"));
+        assert_eq!(new_id(prefix::SUMMARY).len(), "summary_".len() + 22);
     }
 }

@@ -99,6 +99,10 @@ struct Args {
     /// a time, meet the same faults on every run.
     #[arg(long, env = "APIVIDEO_EMULATOR_FAULT_SEED")]
     fault_seed: Option<u64>,
+    /// Make generation from speech fail: automatic summaries end `failed`
+    /// and transcripts write no caption.
+    #[arg(long, env = "APIVIDEO_EMULATOR_FAIL_GENERATION")]
+    fail_generation: bool,
 }
 
 #[tokio::main]
@@ -151,6 +155,7 @@ async fn main() -> std::process::ExitCode {
             latency_ms: args.latency_ms,
             slow_paths: args.slow_paths,
             seed: args.fault_seed,
+            fail_generation: args.fail_generation,
             ..FaultSettings::default()
         },
         ..Config::default()

@@ -3,7 +3,9 @@
 //! video is playable and `video.encoding.quality.completed` is emitted for
 //! each rendition. The state is derived from the stored upload time, so it
 //! survives a restart; a timer (or the first status read after a restart)
-//! records the end and emits the webhooks exactly once.
+//! records the end and emits the webhooks exactly once. Recording the end
+//! also detects the language and hands the video to `transcripts`, which
+//! finishes its summary and writes the caption it asked for.
 
 use apivideo_raw::types::{
     BytesRange, Quality, QualityQuality, QualityStatus, QualityType, Video, VideoStatus,
@@ -14,6 +16,7 @@ use apivideo_raw::types::{
 use super::ingest::{self, Ingest};
 use crate::db::Kind;
 use crate::problem::ApiResult;
+use crate::routes::transcripts::{self, Media};
 use crate::state::{AppState, now_millis};
 
 /// The HLS renditions every video gets.
@@ -77,16 +80,25 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
         if !ingest.uploaded || ingest.encoded {
             return Ok(());
         }
-        ingest.encoded = true;
-        ingest::store(state, project, video_id, &ingest)?;
         // The language of the speech, when the API was not told it, is
         // detected from the audio: the emulator's sources all speak English.
         let mut video = video;
         if video.language.is_none() {
-            video.language = Some("en".to_owned());
+            video.language = Some(transcripts::SPOKEN_LANGUAGE.to_owned());
             video.language_origin = Some(apivideo_raw::types::VideoLanguageOrigin::Auto);
             crate::routes::videos::store(state, project, &video)?;
         }
+        let encoded = Media::Encoded {
+            size: ingest.filesize,
+            seconds: duration_of(ingest.filesize),
+        };
+        if let Err(e) = transcripts::on_encoded(state, project, &video, encoded).await {
+            tracing::warn!(video_id, error = ?e.problem, "generation from speech failed");
+        }
+        // Recorded last: a read that finds encoding recorded also finds
+        // what followed it (the language, the summary, the caption).
+        ingest.encoded = true;
+        ingest::store(state, project, video_id, &ingest)?;
         video
     };
     let emitted_at = state
@@ -119,6 +131,19 @@ pub(crate) async fn current(state: &AppState, project: &str, video_id: &str) -> 
         return ingest::load(state, project, video_id);
     }
     Ok(ingest)
+}
+
+/// Where a video's media stand for generation from speech: encoded once
+/// the end of encoding is recorded (after what followed it).
+pub(crate) fn media(ingest: &Ingest) -> Media {
+    if ingest.encoded {
+        Media::Encoded {
+            size: ingest.filesize,
+            seconds: duration_of(ingest.filesize),
+        }
+    } else {
+        Media::Pending
+    }
 }
 
 /// `GET /videos/{videoId}/status` for a video and its ingest state.

@@ -11,8 +11,10 @@ mod discarded;
 mod live_streams;
 mod media_form;
 mod players;
+mod summaries;
 mod tags;
 mod tracks;
+mod transcripts;
 mod upload_tokens;
 mod uploads;
 mod videos;
@@ -44,6 +46,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(captions::routes())
         .merge(chapters::routes())
         .merge(watermarks::routes())
+        .merge(summaries::routes())
         .merge(webhooks::routes())
         .merge(analytics::routes())
         .merge(assets::routes())

@@ -168,6 +168,50 @@ pub(super) async fn upload(
     Ok(track)
 }
 
+/// Stores a WebVTT file the emulator wrote itself (a transcript) as the
+/// track of `language` (a canonical tag), synced to disk first. Like an
+/// upload, it replaces a file already there in that language and keeps
+/// its `default`.
+pub(super) async fn put_generated(
+    state: &AppState,
+    project: &str,
+    spec: Spec,
+    video_id: &str,
+    language: &str,
+    vtt: String,
+) -> ApiResult<Track> {
+    let dest = file_path(state, project, spec, video_id, language);
+    let tmp_dir = state.media.tmp();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        std::fs::create_dir_all(&tmp_dir)?;
+        let mut file = tempfile::NamedTempFile::new_in(&tmp_dir)?;
+        file.write_all(vtt.as_bytes())?;
+        file.as_file().sync_all()?;
+        let dir = dest.parent().map(std::path::Path::to_path_buf);
+        if let Some(dir) = &dir {
+            std::fs::create_dir_all(dir)?;
+        }
+        file.persist(&dest).map_err(|e| e.error)?;
+        match dir {
+            Some(dir) => std::fs::File::open(dir)?.sync_all(),
+            None => Ok(()),
+        }
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let existing: Option<Track> = state
+        .db
+        .get(project, spec.kind, &doc_id(video_id, language))?;
+    let track = Track {
+        video_id: video_id.to_owned(),
+        language: language.to_owned(),
+        default: existing.is_some_and(|t| t.default),
+    };
+    put(state, project, spec, &track)?;
+    Ok(track)
+}
+
 /// Deletes a track and its file.
 pub(super) async fn delete(
     state: &AppState,

@@ -8,6 +8,11 @@
 //! lookup of a video misses it (404, absent from lists, tags and assets)
 //! while its captions, chapters, ingest state and media stay where they
 //! are, ready for a restore.
+//!
+//! `transcript` and `transcriptSummary` on create and update are handed to
+//! `transcripts`: the first asks for a generated caption, the second
+//! creates a summary with `origin: auto` (409 naming `transcriptSummary`
+//! on an update of a video that has one).
 
 #[path = "encoding.rs"]
 pub(crate) mod encoding;
@@ -29,6 +34,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::transcripts::{self, Attribute, Media};
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
@@ -398,6 +404,26 @@ async fn create(
         video.published_at = published_at;
     }
     store(&state, project.id(), &video)?;
+    // Before any import starts encoding, which finishes what these ask.
+    if payload.transcript == Some(true) {
+        transcripts::ask_transcript(&state, project.id(), &video, true, Media::Pending).await?;
+    }
+    if payload.transcript_summary == Some(true) {
+        let attributes = Attribute::chosen(
+            payload
+                .transcript_summary_attributes
+                .iter()
+                .map(ToString::to_string),
+        );
+        transcripts::create(
+            &state,
+            project.id(),
+            &video,
+            true,
+            attributes,
+            Media::Pending,
+        )?;
+    }
     let status = if import(&state, project.id(), &video.video_id, from).await? {
         StatusCode::ACCEPTED
     } else {
@@ -421,14 +447,25 @@ async fn update(
     Path(video_id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Video>> {
-    let mut video = load(&state, project.id(), &video_id)?;
+    let project = project.id();
+    load(&state, project, &video_id)?;
     let published_at = checks::update(&body)?;
     let patch: VideoUpdatePayload = typed(&body)?;
+    let summarise = patch.transcript_summary == Some(true);
+    if summarise || patch.transcript == Some(true) {
+        // What is generated depends on whether encoding has ended.
+        encoding::current(&state, project, &video_id).await?;
+    }
+    let _guard = ingest::lock(&state, &video_id).await;
+    let mut video = load(&state, project, &video_id)?;
+    if summarise && transcripts::of_video(&state, project, &video_id)?.is_some() {
+        return Err(transcripts::already_exists("transcriptSummary"));
+    }
     match patch.player_id {
         Patch::Unchanged => {}
         Patch::Clear => video.player_id = None,
         Patch::Set(id) => {
-            check_player(&state, project.id(), Some(&id))?;
+            check_player(&state, project, Some(&id))?;
             video.player_id = Some(id);
         }
     }
@@ -456,7 +493,21 @@ async fn update(
         video.published_at = published_at;
     }
     video.updated_at = Some(state.now());
-    store(&state, project.id(), &video)?;
+    store(&state, project, &video)?;
+    let media = encoding::media(&ingest::load(&state, project, &video_id)?);
+    if let Some(requested) = patch.transcript {
+        transcripts::ask_transcript(&state, project, &video, requested, media).await?;
+    }
+    if summarise {
+        let attributes = Attribute::chosen(
+            patch
+                .transcript_summary_attributes
+                .iter()
+                .flatten()
+                .map(ToString::to_string),
+        );
+        transcripts::create(&state, project, &video, true, attributes, media)?;
+    }
     Ok(Json(present(&state, video)))
 }
 
@@ -501,7 +552,8 @@ fn discard(state: &AppState, project: &str, video_id: &str) -> ApiResult<bool> {
 }
 
 /// Deletes a video of `kind` (live or discarded) for good with everything
-/// attached: its ingest state, captions and chapters in one transaction,
+/// attached: its ingest state, transcript state, captions, chapters and
+/// summaries in one transaction,
 /// then its media on disk. False if there was no such video. The caller
 /// holds the video's ingest lock.
 pub(crate) async fn erase(
@@ -514,8 +566,8 @@ pub(crate) async fn erase(
         project,
         kind,
         video_id,
-        &[Kind::Ingest],
-        &[Kind::Caption, Kind::Chapter],
+        &[Kind::Ingest, Kind::Transcript],
+        &[Kind::Caption, Kind::Chapter, Kind::Summary],
     )? {
         return Ok(false);
     }

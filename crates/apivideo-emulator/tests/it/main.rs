@@ -10,6 +10,7 @@ mod discarded;
 mod faults;
 mod live_streams;
 mod players;
+mod summaries;
 mod tags;
 mod upload_tokens;
 mod uploads;
