@@ -20,6 +20,7 @@
 
 mod admin;
 mod auth;
+pub mod cli;
 mod config;
 mod db;
 mod delivery;
