@@ -557,4 +557,86 @@ mod tests {
         assert_eq!(snake("liveStreamId").to_uppercase(), "LIVE_STREAM_ID");
         assert_eq!(kebab_words("Upload tokens"), "upload-tokens");
     }
+
+    /// A new operation, tag and all, is a new command with its arguments:
+    /// nothing is listed by hand.
+    #[test]
+    fn a_new_operation_is_a_new_command() {
+        let spec = Spec::parse(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+tags:
+- name: Data
+  description: Analytics as time series.
+paths:
+  /data/metrics/{metric}:
+    get:
+      operationId: get_data_metrics
+      tags: [Data]
+      summary: Read a metric
+      x-rust-handwritten: true
+      parameters:
+      - {name: metric, in: path, required: true, schema: {type: string}}
+      - {name: from, in: query, required: true, schema: {type: string}}
+      - {name: filterBy, in: query, style: deepObject, schema: {type: object}}
+      - {name: json, in: query, schema: {type: boolean}}
+      responses:
+        '200': {description: ok}
+  /data/reports:
+    post:
+      operationId: create_data_report
+      tags: [Data]
+      security: []
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [metrics]
+              properties:
+                metrics: {type: array, items: {type: string, enum: [play, view]}}
+                window: {type: object}
+      responses:
+        '201': {description: ok}
+"#,
+        )
+        .unwrap();
+        let commands = cli_commands(&spec).unwrap();
+        assert_eq!(commands.len(), 2);
+        let get = &commands[0];
+        assert_eq!(
+            (get.group.as_str(), get.name.as_str()),
+            ("data", "get-metrics")
+        );
+        assert_eq!(get.group_about, "Analytics as time series.");
+        let args: Vec<(&str, &str, &str)> = get
+            .args
+            .iter()
+            .map(|a| (a.long.as_str(), a.kind.as_str(), a.location.as_str()))
+            .collect();
+        assert_eq!(
+            args,
+            [
+                ("", "string", "path"),
+                ("from", "string", "query"),
+                ("filter-by", "pair", "query"),
+                // `--json` is the command line's own option.
+                ("query-json", "boolean", "query"),
+            ]
+        );
+        assert!(get.args[2].deep_object);
+        assert!(get.handwritten);
+        let report = &commands[1];
+        assert_eq!(report.name, "create-report");
+        assert!(!report.credentials);
+        assert_eq!(report.body, "json");
+        let metric = &report.args[0];
+        assert_eq!((metric.long.as_str(), metric.multiple), ("metric", true));
+        assert_eq!(metric.values, ["play", "view"]);
+        assert_eq!(report.args[1].kind, "json");
+        let table = cli_table(&spec).unwrap();
+        assert!(table.contains("operation: \"create_data_report\""));
+    }
 }
