@@ -221,3 +221,38 @@ fn the_emulator_command_serves_the_api() {
         String::from_utf8_lossy(&account.stderr)
     );
 }
+
+/// A multipart operation the SDK writes by hand is a generated command
+/// too: its file part is `--file PATH`.
+#[test]
+fn a_multipart_upload_through_the_generated_command() {
+    let env = Env::start();
+    let video = env
+        .run(&["videos", "create", "--title", "Subtitled", "--json"])
+        .json();
+    let id = video["videoId"].as_str().unwrap();
+    let vtt = env.dir.path().join("en.vtt");
+    std::fs::write(&vtt, "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n").unwrap();
+    let caption = env
+        .run(&[
+            "captions",
+            "upload",
+            id,
+            "en",
+            "--file",
+            vtt.to_str().unwrap(),
+            "--json",
+        ])
+        .json();
+    assert_eq!(caption["srclang"], "en", "{caption}");
+    let listed = env.run(&["captions", "list", id]).ok();
+    assert!(listed.contains("en"), "{listed}");
+}
+
+#[test]
+fn help_shows_the_operation_from_the_spec() {
+    let env = Env::start();
+    let help = env.run(&["webhooks", "delete", "--help"]).ok();
+    assert!(help.contains("DELETE /webhooks/{webhookId}"), "{help}");
+    assert!(help.contains("<WEBHOOK_ID>"), "{help}");
+}
