@@ -24,9 +24,6 @@ pub(crate) struct CommandSpec {
     pub(crate) body: &'static str,
     /// Marked `x-paginated`: `--all` streams every page.
     pub(crate) paginated: bool,
-    /// Marked `x-rust-handwritten` in the spec.
-    #[allow(dead_code)]
-    pub(crate) handwritten: bool,
     /// Sends credentials.
     pub(crate) credentials: bool,
     /// The body is required.

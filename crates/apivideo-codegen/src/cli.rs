@@ -176,7 +176,6 @@ pub fn cli_table(spec: &Spec) -> Result<String, Error> {
         }
         for (field, value) in [
             ("paginated", c.paginated),
-            ("handwritten", c.handwritten),
             ("credentials", c.credentials),
             ("body_required", c.body_required),
         ] {
