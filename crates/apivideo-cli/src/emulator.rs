@@ -28,6 +28,7 @@ pub(crate) fn command() -> Command {
         )
         .mut_arg(KEYS, |arg| {
         arg.long("accept-key")
+            .value_name("KEY")
             .help("An API key to accept (repeat for several) [default: --api-key's, or a new one, printed]")
     })
 }
