@@ -33,7 +33,7 @@ fn the_progress_bar_is_drawn_and_ends_at_100_percent() {
                 .find_map(|w| w.strip_suffix('%')?.parse().ok())
         })
         .collect();
-    assert!(percents.len() >= 2, "the bar is drawn: {text}");
+    assert!(!percents.is_empty(), "the bar is drawn: {text}");
     assert_eq!(percents.last(), Some(&100), "{percents:?}");
     assert!(text.contains("part 3/3"), "{text}");
 }
