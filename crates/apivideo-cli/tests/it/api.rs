@@ -256,3 +256,23 @@ fn help_shows_the_operation_from_the_spec() {
     assert!(help.contains("DELETE /webhooks/{webhookId}"), "{help}");
     assert!(help.contains("<WEBHOOK_ID>"), "{help}");
 }
+
+/// A 400 lists each of the problem's `problems[]`, one a line.
+#[test]
+fn each_problem_of_a_refused_body_on_stderr() {
+    let env = Env::start();
+    let run = env.run(&[
+        "videos",
+        "create",
+        "--body",
+        r#"{"title": 5, "public": "x"}"#,
+    ]);
+    assert_eq!(run.code(), 1);
+    let stderr = run.stderr();
+    assert!(
+        stderr.starts_with("error: the API answered 400 Bad Request\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\n  - title: "), "{stderr}");
+    assert!(stderr.contains("\n  - public: "), "{stderr}");
+}
