@@ -1,6 +1,7 @@
 //! `cargo xtask regen`: rewrite the snapshots after a spec edit.
 //!
-//! Runs the snapshot tests with insta told to write what it sees, removes
+//! Runs the snapshot tests (the client's, and the command line's command
+//! tree in `crates/apivideo-cli`) with insta told to write what it sees, removes
 //! snapshots no section produces any more, and prints how the surface
 //! changed so the author sees the API change before the code diff.
 
@@ -40,6 +41,26 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             "the snapshot tests failed for a reason other than stale snapshots; see above".into(),
         );
     }
+    // The command line's command tree, derived from the same spec.
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args([
+            "test",
+            "--package",
+            "apivideo-cli",
+            "--bin",
+            "apivideo",
+            "--quiet",
+            "--",
+            "commands::tests::command_tree",
+        ])
+        .env("INSTA_UPDATE", "always")
+        .env("INSTA_FORCE_PASS", "1")
+        .status()
+        .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    if !status.success() {
+        return Err("the command tree's snapshot test failed; see above".into());
+    }
 
     let mut keep: BTreeSet<String> = generated
         .sections
@@ -77,8 +98,9 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         diff.iter().for_each(|l| println!("  {l}"));
     }
     println!(
-        "\nSnapshots in tests/snapshots are rewritten. Review every change before committing: \
-         `git diff tests/snapshots`, or `cargo insta review` if you ran the tests with pending snapshots."
+        "\nSnapshots in tests/snapshots and crates/apivideo-cli/tests/snapshots are rewritten. \
+         Review every change before committing: `git diff tests/snapshots crates/apivideo-cli`, \
+         or `cargo insta review` if you ran the tests with pending snapshots."
     );
     Ok(())
 }

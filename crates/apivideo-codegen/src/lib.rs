@@ -3,11 +3,13 @@
 //! [`generate`] runs load → validate → preprocess → progenitor → the SDK
 //! layer (`send` returning the SDK's error, pagination impls) → prettyplease.
 //! `build.rs`, the snapshot tests and `cargo xtask` all call it, so a snapshot
-//! pins exactly what gets compiled.
+//! pins exactly what gets compiled. [`cli::cli_table_file`] derives the
+//! command line's command tree from the same spec, for the CLI's build script.
 #![forbid(unsafe_code)]
 
 pub mod api_fields;
 mod checks;
+pub mod cli;
 mod error;
 mod example_check;
 mod index;

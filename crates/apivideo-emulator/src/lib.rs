@@ -20,6 +20,7 @@
 
 mod admin;
 mod auth;
+pub mod cli;
 mod clock;
 mod config;
 mod db;

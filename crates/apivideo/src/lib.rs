@@ -52,6 +52,7 @@ mod engine;
 mod media;
 mod rate_limit;
 mod retry;
+mod untyped;
 pub mod upload;
 mod videos;
 mod wait;
@@ -76,6 +77,7 @@ pub use media::{
 pub use pagination::{Page, Paginated};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+pub use untyped::UntypedCall;
 pub use upload::{Progress, VideoUpload};
 pub use videos::{ListDiscardedVideos, ListVideoSessions, ListVideos};
 
