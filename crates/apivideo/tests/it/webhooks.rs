@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apivideo::prelude::*;
-use apivideo::types::{LiveStreamCreationPayload, WebhookEvent, WebhooksCreationPayload};
+use apivideo::types::{
+    LiveStreamCreationPayload, VideoCreationPayload, WebhookEvent, WebhooksCreationPayload,
+};
 use apivideo::webhooks::{self, Event, Secrets, SigningSecret, Verified, WebhookError};
 use apivideo::{Client, Error};
 use axum::extract::{FromRef, State};
@@ -180,8 +182,19 @@ async fn every_event_is_delivered_signed_and_decodes_to_its_variant() {
     assert!(secret.starts_with("sig_sec_"), "{secret}");
     assert_eq!(hook.events.len(), 6);
 
-    // A video uploaded and encoded: one event per quality and encoding.
-    let video = common::create_video(&client, "webhooks").await;
+    // A video uploaded and encoded: one event per quality and encoding,
+    // then its transcript (a caption) and its summary.
+    let video = client
+        .create_video()
+        .body(
+            VideoCreationPayload::builder()
+                .title("webhooks")
+                .transcript(true)
+                .transcript_summary(true),
+        )
+        .send()
+        .await
+        .unwrap();
     client
         .upload_video()
         .video_id(&video.video_id)
@@ -215,8 +228,11 @@ async fn every_event_is_delivered_signed_and_decodes_to_its_variant() {
     // started, ended, recorded, and the recording's own qualities.
     let mut qualities: BTreeMap<String, usize> = BTreeMap::new();
     let (mut started, mut ended, mut recorded) = (false, false, None);
+    let (mut captioned, mut summarised) = (false, false);
     while !(started
         && ended
+        && captioned
+        && summarised
         && recorded.is_some()
         && qualities.get(&video.video_id) == Some(&renditions)
         && recorded
@@ -252,6 +268,34 @@ async fn every_event_is_delivered_signed_and_decodes_to_its_variant() {
                 );
                 recorded = Some(e.video_id);
             }
+            Event::VideoCaptionGenerated(e) => {
+                assert_eq!(e.video_id, video.video_id);
+                assert_eq!(e.language.as_deref(), Some("en"));
+                assert_eq!(
+                    e.generation_mode.map(|m| m.to_string()).as_deref(),
+                    Some("transcript")
+                );
+                let caption = client
+                    .get_caption()
+                    .video_id(&video.video_id)
+                    .language("en")
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(caption.src.is_some(), "{caption:?}");
+                captioned = true;
+            }
+            Event::VideoSummaryGenerated(e) => {
+                assert_eq!(e.video_id, video.video_id);
+                let source = client
+                    .get_summary_source()
+                    .summary_id(&e.summary_id)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(source.abstract_.is_some(), "{source:?}");
+                summarised = true;
+            }
             other => panic!("unexpected event {other:?}"),
         }
     }
@@ -259,7 +303,7 @@ async fn every_event_is_delivered_signed_and_decodes_to_its_variant() {
     // Every delivery, raw: named for the webhook, signed with its secret as
     // computed here independently.
     let raw = raw.lock().unwrap().clone();
-    assert!(raw.len() >= 3 + 2 * renditions, "{}", raw.len());
+    assert!(raw.len() >= 5 + 2 * renditions, "{}", raw.len());
     for delivery in &raw {
         assert_eq!(delivery.webhook_id, hook_id);
         assert_eq!(
