@@ -364,6 +364,7 @@ fn responses(sides: Sides<'_>, report: &mut Report, s: &Subject, o: &Operation, 
             .map(|(st, r)| (st.to_owned(), r.clone()))
     };
     let (so, sn) = (success(o), success(n));
+    let mut headers = HeaderChanges::default();
     if let (Some((a, ra)), Some((b, rb))) = (&so, &sn) {
         if a != b {
             report.change(
@@ -373,7 +374,15 @@ fn responses(sides: Sides<'_>, report: &mut Report, s: &Subject, o: &Operation, 
                 rules::success_status_changed(),
             );
         }
-        response(sides, report, s, &format!("response {b}"), ra, rb);
+        response(
+            sides,
+            report,
+            s,
+            &format!("response {b}"),
+            ra,
+            rb,
+            &mut headers,
+        );
     }
     let skip = |status: &str, own: &Option<(String, Value)>| {
         own.as_ref().is_some_and(|(st, _)| st == status)
@@ -383,7 +392,7 @@ fn responses(sides: Sides<'_>, report: &mut Report, s: &Subject, o: &Operation, 
     for (status, ra) in &old {
         let label = format!("response {status}");
         match new.get(status) {
-            Some(rb) => response(sides, report, s, &label, ra, rb),
+            Some(rb) => response(sides, report, s, &label, ra, rb, &mut headers),
             None => report.change(s, label, "removed", rules::response_status_changed()),
         }
     }
@@ -395,6 +404,47 @@ fn responses(sides: Sides<'_>, report: &mut Report, s: &Subject, o: &Operation, 
             rules::response_status_changed(),
         );
     }
+    headers.report(report, s);
+}
+
+/// Response headers added or removed, by response: reported as one change
+/// per set of headers, naming every response it applies to, so that a
+/// header added to every answer reads as one line per operation.
+#[derive(Default)]
+struct HeaderChanges {
+    /// (added?, sorted header names) → labels of the responses.
+    sets: BTreeMap<(bool, Vec<String>), Vec<String>>,
+}
+
+impl HeaderChanges {
+    fn note(&mut self, label: &str, added: bool, names: Vec<String>) {
+        if !names.is_empty() {
+            let status = label.trim_start_matches("response ").to_owned();
+            self.sets.entry((added, names)).or_default().push(status);
+        }
+    }
+
+    fn report(self, report: &mut Report, s: &Subject) {
+        for ((added, names), statuses) in self.sets {
+            let label = if statuses.len() == 1 {
+                format!("response {}", statuses[0])
+            } else {
+                format!("responses {}", statuses.join(", "))
+            };
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let noun = if names.len() == 1 {
+                "header"
+            } else {
+                "headers"
+            };
+            let (verb, rule) = if added {
+                ("added", rules::response_header_added())
+            } else {
+                ("removed", rules::response_header_removed())
+            };
+            report.change(s, label, format!("{noun} {} {verb}", list.join(", ")), rule);
+        }
+    }
 }
 
 fn response(
@@ -404,6 +454,7 @@ fn response(
     label: &str,
     ra: &Value,
     rb: &Value,
+    header_changes: &mut HeaderChanges,
 ) {
     let shared = ra.get("$ref").is_some() && ra.get("$ref") == rb.get("$ref");
     let (Some(a), Some(b)) = (sides.old.deref(ra), sides.new.deref(rb)) else {
@@ -421,22 +472,8 @@ fn response(
             .unwrap_or_default()
     };
     let (ha, hb) = (headers(a), headers(b));
-    for name in ha.difference(&hb) {
-        report.change(
-            s,
-            label,
-            format!("header `{name}` removed"),
-            rules::response_header_removed(),
-        );
-    }
-    for name in hb.difference(&ha) {
-        report.change(
-            s,
-            label,
-            format!("header `{name}` added"),
-            rules::response_header_added(),
-        );
-    }
+    header_changes.note(label, false, ha.difference(&hb).cloned().collect());
+    header_changes.note(label, true, hb.difference(&ha).cloned().collect());
     let has_body = |r: &Value| {
         r.get("content")
             .and_then(Value::as_object)

@@ -600,7 +600,12 @@ fn response_headers_and_webhook_events() {
         "headers_and_webhooks",
         &[
             ("list_videos", "response 200: header `x-old` removed", C, B),
-            ("list_videos", "response 200: header `x-new` added", C, C),
+            (
+                "list_videos",
+                "responses 200, 404: header `x-new` added",
+                C,
+                C,
+            ),
             ("Encoded", "`quality`: added as an optional property", C, C),
             ("Recorded", "added", C, C),
             ("Started", "removed", B, C),
