@@ -4,7 +4,8 @@
 //! the value itself or with an `Option` of it:
 //!
 //! ```
-//! use apivideo_raw::types::PlayerThemeCreationPayload;
+//! # use apivideo_raw as apivideo;
+//! use apivideo::types::PlayerThemeCreationPayload;
 //!
 //! let theme = PlayerThemeCreationPayload::builder().name("dark").text("#fff");
 //! let cleared = PlayerThemeCreationPayload::builder().name(None);

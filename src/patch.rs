@@ -62,7 +62,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
 /// that are not [`Patch::Unchanged`] / `None` are sent.
 ///
 /// ```
-/// use apivideo_raw::patch::{Patch, VideoUpdatePayload};
+/// # use apivideo_raw as apivideo;
+/// use apivideo::patch::{Patch, VideoUpdatePayload};
 ///
 /// // Remove the video's player and all of its tags, change nothing else.
 /// let body = VideoUpdatePayload {

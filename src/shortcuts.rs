@@ -17,7 +17,8 @@ impl Metadata {
     /// A `key: value` pair of a video's metadata.
     ///
     /// ```
-    /// let author = apivideo_raw::types::Metadata::new("Author", "John Doe");
+    /// # use apivideo_raw as apivideo;
+    /// let author = apivideo::types::Metadata::new("Author", "John Doe");
     /// assert_eq!(author.key.as_deref(), Some("Author"));
     /// ```
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {

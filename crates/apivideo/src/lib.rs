@@ -58,11 +58,30 @@ mod videos;
 mod wait;
 pub mod webhooks;
 
+/// An answer with its status and headers: what every builder's
+/// `send_with_response()` returns, where `send()` returns the body alone.
+/// `into_inner()` gives the body.
+///
+/// ```no_run
+/// # async fn demo(client: &apivideo::Client) -> apivideo::Result<()> {
+/// use apivideo::prelude::*;
+///
+/// let answer = client
+///     .get_video()
+///     .video_id("vi4blUQJFrYWbaG44NChkH27")
+///     .send_with_response()
+///     .await?;
+/// println!("{} {:?}", answer.status(), answer.headers().get("x-ratelimit-remaining"));
+/// let video = answer.into_inner();
+/// println!("{}", video.video_id);
+/// # Ok(()) }
+/// ```
+pub use apivideo_raw::ResponseValue;
 pub use apivideo_raw::convert;
+pub use apivideo_raw::pagination;
 pub use apivideo_raw::patch;
 pub use apivideo_raw::types;
 pub use apivideo_raw::unknown::UnknownValue;
-pub use apivideo_raw::{ResponseValue, pagination};
 pub use call::{CallExt, WithOptions};
 pub use client::Client;
 pub use config::{

@@ -239,7 +239,11 @@ impl<'a> VideoUpload<'a> {
         self
     }
 
-    /// Calls `f` as bytes go out and after each chunk.
+    /// Calls `f` as bytes go out: once per 256 KiB handed to the
+    /// connection, whatever the chunk size, and once as each chunk is
+    /// acknowledged. The last call reports every byte of the source (100%)
+    /// once the upload succeeded. `f` runs on the upload's task: keep it
+    /// short, or hand the figures to a channel (see `progress_channel`).
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
