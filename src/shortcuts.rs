@@ -19,12 +19,12 @@ impl Metadata {
     /// ```
     /// # use apivideo_raw as apivideo;
     /// let author = apivideo::types::Metadata::new("Author", "John Doe");
-    /// assert_eq!(author.key.as_deref(), Some("Author"));
+    /// assert_eq!(author.key, "Author");
     /// ```
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
-            key: Some(key.into()),
-            value: Some(value.into()),
+            key: key.into(),
+            value: value.into(),
         }
     }
 }

@@ -240,9 +240,10 @@ fn metadata_filter(pairs: &[(String, String)]) -> Vec<(String, String)> {
 
 fn has_metadata(session: &Session, wanted: &[(String, String)]) -> bool {
     wanted.iter().all(|(key, value)| {
-        session.metadata.iter().any(|m| {
-            m.key.as_deref() == Some(key.as_str()) && m.value.as_deref() == Some(value.as_str())
-        })
+        session
+            .metadata
+            .iter()
+            .any(|m| m.key == *key && m.value == *value)
     })
 }
 
@@ -402,10 +403,7 @@ async fn record_session(
         Some(MetadataInput::List(list)) => list,
         Some(MetadataInput::Map(map)) => map
             .into_iter()
-            .map(|(key, value)| Metadata {
-                key: Some(key),
-                value: Some(value),
-            })
+            .map(|(key, value)| Metadata { key, value })
             .collect(),
     };
     let session = Session {

@@ -80,12 +80,12 @@ async fn create(
     let ttl = ttl_of(&body)?;
     let created = state.now();
     let token = UploadToken {
-        token: Some(new_id(prefix::UPLOAD_TOKEN)),
+        token: new_id(prefix::UPLOAD_TOKEN),
         ttl: Some(ttl),
         created_at: Some(created),
         expires_at: (ttl > 0).then(|| created + chrono::Duration::seconds(ttl)),
     };
-    let id = token.token.as_deref().unwrap_or_default();
+    let id = token.token.as_str();
     state
         .db
         .put(project.id(), Kind::UploadToken, id, None, &token)?;
@@ -124,9 +124,11 @@ async fn list(
     {
         if is_live(&token, now) {
             tokens.push(token);
-        } else if let Some(id) = &token.token {
+        } else {
             // Expired tokens are gone for good.
-            state.db.delete(project.id(), Kind::UploadToken, id)?;
+            state
+                .db
+                .delete(project.id(), Kind::UploadToken, &token.token)?;
         }
     }
     match q.sort_by.as_deref() {

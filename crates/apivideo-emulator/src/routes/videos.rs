@@ -189,12 +189,10 @@ fn matches(video: &Video, q: &ListQuery, dynamic: &DynamicFilters) -> bool {
                 == Some(id)
         })
         && dynamic.tags.iter().all(|t| video.tags.contains(t))
-        && dynamic.metadata.iter().all(|(k, v)| {
-            video
-                .metadata
-                .iter()
-                .any(|m| m.key.as_deref() == Some(k) && m.value.as_deref() == Some(v))
-        })
+        && dynamic
+            .metadata
+            .iter()
+            .all(|(k, v)| video.metadata.iter().any(|m| m.key == *k && m.value == *v))
 }
 
 fn query_enum(name: &str, value: Option<&str>, allowed: &[&str]) -> Result<(), Invalid> {

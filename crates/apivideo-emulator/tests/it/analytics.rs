@@ -101,7 +101,7 @@ async fn video_sessions_are_listed_by_period_and_metadata() {
         "2024-03-05T11:45:01.109+00:00"
     );
     assert!(s.ended_at.is_some());
-    assert_eq!(s.metadata[0].value.as_deref(), Some("premium"));
+    assert_eq!(s.metadata[0].value, "premium");
     assert_eq!(
         first.location.as_ref().unwrap().city.as_deref(),
         Some("Paris")

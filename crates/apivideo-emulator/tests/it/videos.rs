@@ -12,10 +12,7 @@ use crate::common::{self, TestEnv, status};
 use crate::uploads::{bytes, create, form, mp4, send_chunk};
 
 fn meta(key: &str, value: &str) -> Metadata {
-    Metadata {
-        key: Some(key.into()),
-        value: Some(value.into()),
-    }
+    Metadata::new(key, value)
 }
 
 /// `POST /videos` with a raw JSON body: `(status, body)`.

@@ -73,3 +73,44 @@ async fn wait_until_playable_needs_no_option_chain() {
         .unwrap();
     assert!(status.is_playable());
 }
+
+/// Values the API always has are plain fields: metadata built with
+/// `Metadata::new` and read back without `Option`s, an upload token used
+/// without `unwrap()`.
+#[tokio::test]
+async fn models_hold_what_the_api_always_sends() {
+    use apivideo::types::{Metadata, TokenCreationPayload};
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    let video = client
+        .create_video()
+        .body(
+            VideoCreationPayload::builder()
+                .title("metadata")
+                .metadata(vec![Metadata::new("Author", "Ada")]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            video.metadata[0].key.as_str(),
+            video.metadata[0].value.as_str()
+        ),
+        ("Author", "Ada")
+    );
+    let token = client
+        .create_upload_token()
+        .body(TokenCreationPayload::default())
+        .send()
+        .await
+        .unwrap();
+    let uploaded = common::keyless_client(&emulator)
+        .upload_with_upload_token()
+        .token(&token.token)
+        .reader(&[3u8; 512][..], 512)
+        .send()
+        .await
+        .unwrap();
+    assert!(uploaded.video_id.starts_with("vi"));
+}

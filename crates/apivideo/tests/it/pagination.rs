@@ -99,10 +99,7 @@ async fn handwritten_list_videos_streams_with_metadata_and_tags() {
         if i < 3 {
             body = body
                 .tags(vec!["keep".to_owned()])
-                .metadata(vec![apivideo::types::Metadata {
-                    key: Some("Author".into()),
-                    value: Some("Ada".into()),
-                }]);
+                .metadata(vec![apivideo::types::Metadata::new("Author", "Ada")]);
         }
         client.create_video().body(body).send().await.unwrap();
     }

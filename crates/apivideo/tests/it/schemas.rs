@@ -54,10 +54,7 @@ fn every_field_set() -> VideoUpdatePayload {
         panoramic: Some(false),
         mp4_support: Some(true),
         tags: Some(vec!["maths".to_owned()]),
-        metadata: Some(vec![Metadata {
-            key: Some("Author".to_owned()),
-            value: Some("John Doe".to_owned()),
-        }]),
+        metadata: Some(vec![Metadata::new("Author", "John Doe")]),
         language: Patch::Set(VideoCreationPayloadLanguage::Fr),
         transcript: Some(true),
         transcript_summary: Some(true),

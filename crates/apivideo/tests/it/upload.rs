@@ -291,8 +291,7 @@ async fn a_three_chunk_upload_with_an_upload_token_makes_one_video() {
         .send()
         .await
         .expect("token created")
-        .token
-        .expect("token");
+        .token;
     let dir = tempfile::tempdir().expect("temp dir");
     let (path, sha) = common::source_file(dir.path(), "field-trip.mp4", SIZE, 3).await;
 

@@ -147,8 +147,5 @@ impl Calls {
 
 /// One metadata pair, as sent and as answered.
 fn meta(key: &str, value: &str) -> Metadata {
-    Metadata {
-        key: Some(key.to_owned()),
-        value: Some(value.to_owned()),
-    }
+    Metadata::new(key, value)
 }
