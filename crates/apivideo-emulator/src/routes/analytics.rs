@@ -4,8 +4,10 @@
 //!
 //! - `POST /_emulator/analytics/sessions` with `videoId` or `liveStreamId`,
 //!   `loadedAt`/`endedAt`, `location`, `referrer`, `device`, `os`, `client`
-//!   and `metadata` (`[{key, value}]` or `{key: value}`) answers the stored
-//!   session, with its `ps…` id;
+//!   and `metadata` (`[{key, value}]` or `{key: value}`), and for the
+//!   `/data` metrics (`metrics.rs`) `continent`, `country` (a code such as
+//!   `FR`), `deviceType`, `operatingSystem`, `browser` and `viewerId`,
+//!   answers the stored session, with its `ps…` id;
 //! - `POST /_emulator/analytics/sessions/{sessionId}/events` with a list of
 //!   events (`type`, `emittedAt`, `at` or `from`/`to`) answers them.
 //!
