@@ -3,7 +3,7 @@
 # with exactly the checks not_a_server_error, status_code_conformance,
 # content_type_conformance and response_schema_conformance:
 #
-# 1. all 60 operations with generated ids (mostly 404s on the id operations,
+# 1. all 63 operations with generated ids (mostly 404s on the id operations,
 #    plus the stateful phase, which chains creations into the id operations);
 # 2. after conformance/seed.py has created one resource of each kind, the
 #    same operations with every path id pinned to a seeded resource, so the

@@ -71,6 +71,9 @@ fn handwritten_and_paginated_lists() {
     assert_eq!(
         handwritten,
         [
+            "get_aggregated_metrics",
+            "get_metrics_breakdown",
+            "get_metrics_over_time",
             "list_discarded_videos",
             "list_video_sessions",
             "list_videos",
@@ -85,8 +88,10 @@ fn handwritten_and_paginated_lists() {
         ]
     );
     let paginated: Vec<_> = paginated_operations().collect();
-    assert_eq!(paginated.len(), 14);
-    assert!(paginated.iter().all(|id| id.starts_with("list_")));
+    assert_eq!(paginated.len(), 16);
+    // Lists, and the two analytics answers that come in pages.
+    assert!(paginated.iter().all(|id| id.starts_with("list_")
+        || ["get_metrics_breakdown", "get_metrics_over_time"].contains(id)));
 }
 
 /// The spec describes today's API field by field: parameters, request and

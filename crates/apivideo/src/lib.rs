@@ -50,6 +50,7 @@ mod client;
 mod config;
 mod engine;
 mod media;
+pub mod metrics;
 mod rate_limit;
 mod retry;
 mod untyped;
@@ -93,6 +94,7 @@ pub use media::{
     MediaFile, UploadCaption, UploadChapter, UploadLiveStreamThumbnail, UploadPlayerLogo,
     UploadVideoThumbnail, UploadWatermark,
 };
+pub use metrics::{GetAggregatedMetrics, GetMetricsBreakdown, GetMetricsOverTime};
 pub use pagination::{Page, Paginated};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

@@ -89,29 +89,29 @@ impl Client {
 /// value, except the repeated ones (`tags[]`, `metadata[…]`). A value that
 /// did not convert is kept as the error `send()` reports.
 #[derive(Debug, Clone, Default)]
-struct Query {
+pub(crate) struct Query {
     pairs: Vec<(String, String)>,
     invalid: Option<String>,
 }
 
 impl Query {
-    fn set(&mut self, key: &str, value: impl Into<String>) {
+    pub(crate) fn set(&mut self, key: &str, value: impl Into<String>) {
         self.pairs.retain(|(k, _)| k != key);
         self.pairs.push((key.to_owned(), value.into()));
     }
 
-    fn add(&mut self, key: String, value: String) {
+    pub(crate) fn add(&mut self, key: String, value: String) {
         self.pairs.push((key, value));
     }
 
-    fn number<V: TryInto<NonZeroU64>>(&mut self, key: &str, value: V) {
+    pub(crate) fn number<V: TryInto<NonZeroU64>>(&mut self, key: &str, value: V) {
         match value.try_into() {
             Ok(n) => self.set(key, n.to_string()),
             Err(_) => self.invalid = Some(format!("{key} must be a number from 1")),
         }
     }
 
-    fn checked(&self) -> Result<&[(String, String)]> {
+    pub(crate) fn checked(&self) -> Result<&[(String, String)]> {
         match &self.invalid {
             Some(e) => Err(Error::InvalidRequest(e.clone())),
             None => Ok(&self.pairs),
@@ -319,7 +319,7 @@ pub(crate) fn required(name: &str, value: Result<String, String>) -> Result<Stri
 }
 
 /// A GET with a query, through the engine, decoded as JSON.
-async fn get_json<T: serde::de::DeserializeOwned>(
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
     client: &Client,
     operation: &'static str,
     path: String,

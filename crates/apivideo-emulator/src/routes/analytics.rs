@@ -4,8 +4,10 @@
 //!
 //! - `POST /_emulator/analytics/sessions` with `videoId` or `liveStreamId`,
 //!   `loadedAt`/`endedAt`, `location`, `referrer`, `device`, `os`, `client`
-//!   and `metadata` (`[{key, value}]` or `{key: value}`) answers the stored
-//!   session, with its `ps…` id;
+//!   and `metadata` (`[{key, value}]` or `{key: value}`), and for the
+//!   `/data` metrics (`metrics.rs`) `continent`, `country` (a code such as
+//!   `FR`), `deviceType`, `operatingSystem`, `browser` and `viewerId`,
+//!   answers the stored session, with its `ps…` id;
 //! - `POST /_emulator/analytics/sessions/{sessionId}/events` with a list of
 //!   events (`type`, `emittedAt`, `at` or `from`/`to`) answers them.
 //!
@@ -66,27 +68,54 @@ pub(crate) fn routes() -> Router<AppState> {
 /// A stored session; `parent` in the store is the video or live stream.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Session {
-    session_id: String,
+pub(crate) struct Session {
+    pub(crate) session_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    video_id: Option<String>,
+    pub(crate) video_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    live_stream_id: Option<String>,
-    loaded_at: DateTime<Utc>,
+    pub(crate) live_stream_id: Option<String>,
+    pub(crate) loaded_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    ended_at: Option<DateTime<Utc>>,
+    pub(crate) ended_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     metadata: Vec<Metadata>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    location: Option<VideoSessionLocation>,
+    pub(crate) location: Option<VideoSessionLocation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    referrer: Option<VideoSessionReferrer>,
+    pub(crate) referrer: Option<VideoSessionReferrer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    device: Option<VideoSessionDevice>,
+    pub(crate) device: Option<VideoSessionDevice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    os: Option<VideoSessionOs>,
+    pub(crate) os: Option<VideoSessionOs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    client: Option<VideoSessionClient>,
+    pub(crate) client: Option<VideoSessionClient>,
+    #[serde(flatten)]
+    pub(crate) dimensions: Dimensions,
+}
+
+/// What the `/data` metrics filter and break sessions down by, beyond the
+/// legacy fields. Each is optional; `country`, `deviceType`,
+/// `operatingSystem` and `browser` fall back on `location.country`,
+/// `device.type`, `os.name` and `client.name`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Dimensions {
+    /// Two-letter continent code: AS, AF, NA, SA, AN, EU or AZ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) continent: Option<String>,
+    /// Country code, such as `FR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) device_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) operating_system: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) browser: Option<String>,
+    /// Who watched: sessions of one viewer count once with `unique`.
+    /// Defaults to the session's own id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) viewer_id: Option<String>,
 }
 
 impl Session {
@@ -321,7 +350,7 @@ async fn session_events(
 }
 
 /// The session's events in the order they happened.
-fn events_of(
+pub(crate) fn events_of(
     state: &AppState,
     project: &str,
     session_id: &str,
@@ -365,6 +394,12 @@ struct SessionInput {
     device: Option<VideoSessionDevice>,
     os: Option<VideoSessionOs>,
     client: Option<VideoSessionClient>,
+    continent: Option<String>,
+    country: Option<String>,
+    device_type: Option<String>,
+    operating_system: Option<String>,
+    browser: Option<String>,
+    viewer_id: Option<String>,
 }
 
 /// Emulator only: records a player session of a video or live stream.
@@ -418,6 +453,14 @@ async fn record_session(
         device: input.device,
         os: input.os,
         client: input.client,
+        dimensions: Dimensions {
+            continent: input.continent,
+            country: input.country,
+            device_type: input.device_type,
+            operating_system: input.operating_system,
+            browser: input.browser,
+            viewer_id: input.viewer_id,
+        },
     };
     state.db.put(
         project,

@@ -10,6 +10,7 @@ mod clock;
 mod discarded;
 mod live_streams;
 mod media_form;
+mod metrics;
 mod players;
 mod summaries;
 mod tags;
@@ -49,6 +50,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(summaries::routes())
         .merge(webhooks::routes())
         .merge(analytics::routes())
+        .merge(metrics::routes())
         .merge(assets::routes())
         .merge(clock::routes())
         .merge(crate::admin::routes())

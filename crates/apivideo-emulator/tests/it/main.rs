@@ -9,6 +9,7 @@ mod current_fields;
 mod discarded;
 mod faults;
 mod live_streams;
+mod metrics;
 mod players;
 mod summaries;
 mod tags;

@@ -10,13 +10,15 @@ use futures::TryStreamExt;
 use crate::common;
 
 /// The pipeline derives the `Paginated` impls of the generated lists from
-/// `x-paginated`; the handwritten paginated lists are these three.
+/// `x-paginated`; the handwritten paginated lists are these five.
 #[test]
 fn every_handwritten_paginated_operation_has_a_stream() {
     fn paginated<T: Paginated>() {}
     paginated::<apivideo::ListVideos<'static>>();
     paginated::<apivideo::ListDiscardedVideos<'static>>();
     paginated::<apivideo::ListVideoSessions<'static>>();
+    paginated::<apivideo::GetMetricsBreakdown<'static>>();
+    paginated::<apivideo::GetMetricsOverTime<'static>>();
     let handwritten: BTreeSet<&str> = apivideo_raw::spec::OPERATIONS
         .iter()
         .filter(|o| o.paginated && o.handwritten)
@@ -25,6 +27,8 @@ fn every_handwritten_paginated_operation_has_a_stream() {
     assert_eq!(
         handwritten,
         BTreeSet::from([
+            "get_metrics_breakdown",
+            "get_metrics_over_time",
             "list_discarded_videos",
             "list_video_sessions",
             "list_videos"

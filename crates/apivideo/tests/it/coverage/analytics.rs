@@ -1,6 +1,7 @@
 //! Analytics: player sessions of a video and of a live stream, recorded
 //! through the emulator's admin API, listed by period and metadata, with
-//! the events of one session.
+//! the events of one session; and the `/data` metrics computed from such
+//! sessions: one figure, a breakdown, a time series.
 
 use apivideo::prelude::*;
 use futures::TryStreamExt;
@@ -14,13 +15,26 @@ pub(super) const OPERATIONS: &[&str] = &[
     "list_video_sessions",
     "list_session_events",
     "list_live_stream_sessions",
+    "get_aggregated_metrics",
+    "get_metrics_breakdown",
+    "get_metrics_over_time",
+];
+const SESSION_OPERATIONS: &[&str] = &[
+    "list_video_sessions",
+    "list_session_events",
+    "list_live_stream_sessions",
+];
+const METRIC_OPERATIONS: &[&str] = &[
+    "get_aggregated_metrics",
+    "get_metrics_breakdown",
+    "get_metrics_over_time",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operations_answer_what_was_sent() {
     let emulator = common::emulator().await;
     let client = common::client(&emulator);
-    let mut calls = Calls::new(OPERATIONS);
+    let mut calls = Calls::new(SESSION_OPERATIONS);
     let video_id = common::create_video(&client, "Maths 101").await.video_id;
     let live_stream_id = common::create_live_stream(&client, "Office hours")
         .await
@@ -182,6 +196,172 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("live stream sessions listed");
     assert!(other_day.is_empty());
+
+    calls.assert_all_called_and_answered(&emulator);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_the_recorded_sessions() {
+    use apivideo::metrics::{
+        AggregatedMetric, Breakdown, BucketMetric, Interval, MetricsFilter, PlayAggregation,
+        TimeAggregation,
+    };
+    use apivideo::types::GetMetricsBreakdownSortBy;
+    use chrono::{Duration, SecondsFormat, Utc};
+
+    let emulator = common::emulator().await;
+    let client = common::client(&emulator);
+    let mut calls = Calls::new(METRIC_OPERATIONS);
+    let video_id = common::create_video(&client, "Maths 101").await.video_id;
+    // An hour ago, two sessions: one in France that plays for 20 s, one
+    // in Germany that only loads.
+    let t = Utc::now() - Duration::hours(1);
+    let at = |d: Duration| (t + d).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let fr = common::admin_post(
+        &emulator,
+        "/_emulator/analytics/sessions",
+        json!({"videoId": video_id, "loadedAt": at(Duration::zero()), "country": "FR",
+               "continent": "EU", "browser": "firefox"}),
+    )
+    .await;
+    common::admin_post(
+        &emulator,
+        &format!(
+            "/_emulator/analytics/sessions/{}/events",
+            fr["sessionId"].as_str().unwrap()
+        ),
+        json!([
+            {"type": "play", "at": 0, "emittedAt": at(Duration::seconds(2))},
+            {"type": "end", "at": 20, "emittedAt": at(Duration::seconds(22))},
+        ]),
+    )
+    .await;
+    common::admin_post(
+        &emulator,
+        "/_emulator/analytics/sessions",
+        json!({"videoId": video_id, "loadedAt": at(Duration::seconds(5)), "country": "DE",
+               "continent": "EU", "browser": "chrome"}),
+    )
+    .await;
+    let (from, to) = (t - Duration::minutes(1), t + Duration::minutes(10));
+
+    calls.called("get_aggregated_metrics");
+    let figure = |metric| {
+        client
+            .get_aggregated_metrics()
+            .metric(metric)
+            .from(from)
+            .to(to)
+    };
+    let plays = figure(AggregatedMetric::Play(PlayAggregation::Count))
+        .send()
+        .await
+        .expect("plays counted");
+    assert_eq!(plays.data, 1.0);
+    let rate = figure(AggregatedMetric::Play(PlayAggregation::Rate))
+        .send()
+        .await
+        .expect("play rate");
+    assert_eq!(rate.data, 0.5);
+    let watched = figure(AggregatedMetric::WatchTime(TimeAggregation::Sum))
+        .send()
+        .await
+        .expect("watch time");
+    assert_eq!(watched.data, 20.0);
+    let french = figure(AggregatedMetric::Impression)
+        .filter_by(MetricsFilter::new().country("FR"))
+        .send()
+        .await
+        .expect("impressions in France");
+    assert_eq!(french.data, 1.0);
+    // Refused before sending: `unique` on plays, a media filter on counts.
+    let refused = figure(AggregatedMetric::Impression)
+        .unique(true)
+        .send()
+        .await;
+    assert!(
+        matches!(refused, Err(apivideo::Error::InvalidRequest(_))),
+        "{refused:?}"
+    );
+    let refused = figure(AggregatedMetric::Start)
+        .filter_by(MetricsFilter::new().media_id(&video_id))
+        .send()
+        .await;
+    assert!(
+        matches!(refused, Err(apivideo::Error::InvalidRequest(_))),
+        "{refused:?}"
+    );
+
+    calls.called("get_metrics_breakdown");
+    let buckets: Vec<_> = client
+        .get_metrics_breakdown()
+        .metric(BucketMetric::Impression)
+        .breakdown(Breakdown::Browser)
+        .sort_by(GetMetricsBreakdownSortBy::DimensionValue)
+        .from(from)
+        .to(to)
+        .page_size(1)
+        .stream()
+        .try_collect()
+        .await
+        .expect("impressions per browser");
+    let buckets: Vec<_> = buckets
+        .iter()
+        .map(|b| {
+            (
+                b.dimension_value.clone().unwrap_or_default(),
+                b.metric_value,
+            )
+        })
+        .collect();
+    assert_eq!(
+        buckets,
+        vec![
+            ("chrome".to_owned(), Some(1.0)),
+            ("firefox".to_owned(), Some(1.0))
+        ]
+    );
+    let refused = client
+        .get_metrics_breakdown()
+        .metric(BucketMetric::PlayTotal)
+        .breakdown(Breakdown::Country)
+        .send()
+        .await;
+    assert!(
+        matches!(refused, Err(apivideo::Error::InvalidRequest(_))),
+        "{refused:?}"
+    );
+
+    calls.called("get_metrics_over_time");
+    let series = client
+        .get_metrics_over_time()
+        .metric(BucketMetric::Impression)
+        .interval(Interval::Minute)
+        .from(from)
+        .to(to)
+        .send()
+        .await
+        .expect("impressions per minute");
+    let total: f64 = series.data.iter().filter_map(|p| p.metric_value).sum();
+    assert_eq!(total, 2.0);
+    let context = series.context;
+    assert_eq!(
+        context.interval.map(|i| i.to_string()).as_deref(),
+        Some("minute")
+    );
+    let points: Vec<_> = client
+        .get_metrics_over_time()
+        .metric(BucketMetric::Play)
+        .from(from)
+        .to(to)
+        .stream()
+        .try_collect()
+        .await
+        .expect("plays per hour");
+    assert_eq!(
+        points.iter().filter_map(|p| p.metric_value).sum::<f64>(),
+        1.0
+    );
 
     calls.assert_all_called_and_answered(&emulator);
 }
