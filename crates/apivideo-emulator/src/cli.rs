@@ -33,6 +33,17 @@ pub struct Options {
         hide_env_values = true
     )]
     pub api_keys: Vec<String>,
+    /// The bearer token of the admin routes that act on every project
+    /// (/_emulator/faults, /_emulator/stats, /_emulator/tokens,
+    /// /_emulator/clock/advance); no API key opens them. None: one is
+    /// generated and printed.
+    #[arg(
+        long = "admin-token",
+        env = "APIVIDEO_EMULATOR_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
     /// Keep state and media here across restarts. Default: a temporary directory removed on exit.
     #[arg(long, env = "APIVIDEO_EMULATOR_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -129,7 +140,8 @@ pub fn init_logging() {
 }
 
 /// Starts the emulator with these options, prints `listening on
-/// http://HOST:PORT` (and the API key when it generated one) on stdout,
+/// http://HOST:PORT` (and, before it, the API key and the admin token
+/// when it generated them) on stdout,
 /// and serves until Ctrl-C or SIGTERM. Exits 2 on bad options, 1 when it
 /// cannot start.
 pub async fn run(args: Options) -> ExitCode {
@@ -144,9 +156,11 @@ pub async fn run(args: Options) -> ExitCode {
         }
     }
     let generated = args.api_keys.is_empty();
+    let admin_generated = args.admin_token.as_deref().is_none_or(str::is_empty);
     let config = Config {
         listen: args.listen,
         api_keys: args.api_keys,
+        admin_token: args.admin_token,
         data_dir: args.data_dir,
         token_ttl: Duration::from_secs(args.token_ttl),
         encoding_delay: Duration::from_millis(args.encoding_delay_ms),
@@ -180,6 +194,10 @@ pub async fn run(args: Options) -> ExitCode {
     if generated {
         // The operator asked for no key, so showing the generated one is the point.
         println!("generated API key: {}", emulator.api_key());
+    }
+    if admin_generated {
+        // Likewise: the operator needs it to reach the admin routes.
+        println!("admin token: {}", emulator.admin_token());
     }
     println!("listening on http://{}", emulator.local_addr());
     wait_for_signal().await;

@@ -19,6 +19,11 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The API keys it accepts, one project each. Empty: one is generated.
     pub api_keys: Vec<String>,
+    /// The bearer token of the admin routes that act on the whole emulator
+    /// (`/_emulator/faults`, `/_emulator/stats`, `/_emulator/tokens`,
+    /// `/_emulator/clock/advance`). No API key grants them. `None`: one is
+    /// generated at start ([`crate::Emulator::admin_token`]).
+    pub admin_token: Option<String>,
     /// Where state and media live. `None`: a temporary directory removed
     /// when the emulator stops.
     pub data_dir: Option<PathBuf>,
@@ -53,6 +58,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             api_keys: Vec::new(),
+            admin_token: None,
             data_dir: None,
             token_ttl: Duration::from_secs(3600),
             encoding_delay: Duration::from_millis(200),
@@ -71,6 +77,12 @@ impl Config {
     /// Adds an API key (a project).
     pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
         self.api_keys.push(key.into());
+        self
+    }
+
+    /// Sets the admin token, instead of a generated one.
+    pub fn with_admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
         self
     }
 
@@ -131,13 +143,18 @@ impl Config {
 }
 
 impl fmt::Debug for Config {
-    /// API keys are secrets: only their number is shown.
+    /// API keys and the admin token are secrets: only the keys' number is
+    /// shown, and whether an admin token was set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field(
                 "api_keys",
                 &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
             )
             .field("data_dir", &self.data_dir)
             .field("token_ttl", &self.token_ttl)

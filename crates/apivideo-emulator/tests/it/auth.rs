@@ -27,7 +27,7 @@ async fn api_key_gives_tokens_that_authenticate() {
     assert!(access.len() >= 32);
     let answer = env
         .http
-        .get(env.url("/_emulator/stats"))
+        .get(env.url("/account"))
         .bearer_auth(&access)
         .send()
         .await
@@ -169,7 +169,7 @@ async fn expired_missing_and_wrong_credentials_are_401() {
         .access_token
         .unwrap();
     let get = |auth: Option<String>| {
-        let mut req = env.http.get(env.url("/_emulator/stats"));
+        let mut req = env.http.get(env.url("/account"));
         if let Some(auth) = auth {
             req = req.header("authorization", auth);
         }
