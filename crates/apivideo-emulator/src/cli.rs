@@ -12,7 +12,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::{Config, Emulator, FaultSettings, RateLimit};
+use crate::{Config, Emulator, FaultSettings, RateLimit, WebhookTargets};
 
 /// The emulator's options, as flags (each with an environment variable).
 #[derive(Debug, Clone, clap::Args)]
@@ -79,6 +79,15 @@ pub struct Options {
     /// setting with PATCH /_emulator/settings.
     #[arg(long, env = "APIVIDEO_EMULATOR_VIDEO_RESTORE")]
     pub video_restore: bool,
+    /// Deliver webhooks to private ranges too (10/8, 172.16/12,
+    /// 192.168/16, 100.64/10, fc00::/7). Link-local and metadata addresses
+    /// are refused whatever the flags.
+    #[arg(long, env = "APIVIDEO_EMULATOR_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+    /// Refuse webhooks to loopback addresses and localhost, allowed by
+    /// default so that local receivers work.
+    #[arg(long, env = "APIVIDEO_EMULATOR_WEBHOOK_DENY_LOOPBACK")]
+    pub webhook_deny_loopback: bool,
     /// Answer 429 past this many requests per rate-limit window.
     #[arg(long, env = "APIVIDEO_EMULATOR_RATE_LIMIT")]
     pub rate_limit: Option<u32>,
@@ -168,6 +177,10 @@ pub async fn run(args: Options) -> ExitCode {
         webhook_retry_delay: Duration::from_millis(args.webhook_retry_delay_ms),
         public_url: args.public_url,
         video_restore: args.video_restore,
+        webhook_targets: WebhookTargets {
+            allow_loopback: !args.webhook_deny_loopback,
+            allow_private: args.webhook_allow_private,
+        },
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {
                 limit,

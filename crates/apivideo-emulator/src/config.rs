@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::webhook_guard::WebhookTargets;
+
 /// How to run an emulator. `Config::default()` listens on `127.0.0.1:0`
 /// with one generated API key, a temporary data directory, one-hour tokens,
 /// and short encoding and completion delays.
@@ -49,6 +51,10 @@ pub struct Config {
     /// good. Off by default, as on the API; a project changes its own
     /// setting with `PATCH /_emulator/settings`.
     pub video_restore: bool,
+    /// Which hosts webhooks may be delivered to: public ones, loopback
+    /// (on by default, for test receivers) and private ranges (off by
+    /// default). Link-local and metadata addresses never.
+    pub webhook_targets: WebhookTargets,
     /// Faults injected from the start.
     pub faults: FaultSettings,
 }
@@ -68,6 +74,7 @@ impl Default for Config {
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
             video_restore: false,
+            webhook_targets: WebhookTargets::default(),
             faults: FaultSettings::default(),
         }
     }
@@ -135,6 +142,12 @@ impl Config {
         self
     }
 
+    /// Sets which hosts webhooks may be delivered to.
+    pub fn with_webhook_targets(mut self, targets: WebhookTargets) -> Self {
+        self.webhook_targets = targets;
+        self
+    }
+
     /// Sets the faults injected from the start.
     pub fn with_faults(mut self, faults: FaultSettings) -> Self {
         self.faults = faults;
@@ -165,6 +178,7 @@ impl fmt::Debug for Config {
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)
             .field("video_restore", &self.video_restore)
+            .field("webhook_targets", &self.webhook_targets)
             .field("faults", &self.faults)
             .finish()
     }

@@ -37,7 +37,8 @@ mod server;
 mod settings;
 mod state;
 mod stats;
+mod webhook_guard;
 
-pub use config::{Config, FaultSettings, RateLimit};
+pub use config::{Config, FaultSettings, RateLimit, WebhookTargets};
 pub use server::{Emulator, StartError};
 pub use stats::Stats;
