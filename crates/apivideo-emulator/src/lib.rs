@@ -30,6 +30,7 @@ mod extract;
 mod faults;
 mod ids;
 mod media;
+mod multipart_guard;
 mod pagination;
 mod problem;
 mod routes;

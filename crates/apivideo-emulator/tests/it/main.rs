@@ -10,6 +10,7 @@ mod current_fields;
 mod discarded;
 mod faults;
 mod live_streams;
+mod multipart_limits;
 mod players;
 mod summaries;
 mod tags;
