@@ -13,7 +13,7 @@ import requests
 import yaml
 
 BASE = os.environ["APIVIDEO_BASE_URL"]
-AUTH = (os.environ["APIVIDEO_API_KEY"], "")
+ADMIN = {"Authorization": "Bearer " + os.environ["APIVIDEO_EMULATOR_ADMIN_TOKEN"]}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -21,7 +21,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "..", "openapi.yaml"), encoding="utf-8") as f:
         spec = yaml.safe_load(f)
-    stats = requests.get(BASE + "/_emulator/stats", auth=AUTH, timeout=30).json()["responses"]
+    stats = requests.get(BASE + "/_emulator/stats", headers=ADMIN, timeout=30).json()["responses"]
     seen = collections.defaultdict(dict)
     for key, count in stats.items():
         route, status = key.rsplit(" ", 1)

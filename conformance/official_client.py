@@ -54,6 +54,7 @@ from apivideo.model.webhooks_creation_payload import WebhooksCreationPayload
 
 BASE_URL = os.environ["APIVIDEO_BASE_URL"]
 API_KEY = os.environ["APIVIDEO_API_KEY"]
+ADMIN_TOKEN = os.environ["APIVIDEO_EMULATOR_ADMIN_TOKEN"]
 MIB = 1024 * 1024
 
 
@@ -127,8 +128,13 @@ def expect_status(status, fn):
 
 
 def admin(method, path, body):
-    """A call to the emulator's admin API as this project; its JSON answer."""
-    answer = requests.request(method, f"{BASE_URL}{path}", auth=(API_KEY, ""), json=body, timeout=30)
+    """A call to the emulator's admin API; its JSON answer. The project's own
+    settings take its API key; the rest (the clock) the admin token."""
+    if path.startswith("/_emulator/settings"):
+        kwargs = {"auth": (API_KEY, "")}
+    else:
+        kwargs = {"headers": {"Authorization": f"Bearer {ADMIN_TOKEN}"}}
+    answer = requests.request(method, f"{BASE_URL}{path}", json=body, timeout=30, **kwargs)
     check(answer.status_code == 200, f"{method} {path} answered {answer.status_code}: {answer.text}")
     return answer.json()
 

@@ -2,7 +2,8 @@
 # Runs a command against a fresh emulator: builds nothing, starts
 # target/debug/apivideo-emulator on 127.0.0.1 port 0 with a known API key,
 # waits for its `listening on http://HOST:PORT` line, exports
-# APIVIDEO_BASE_URL and APIVIDEO_API_KEY to the command, and stops the
+# APIVIDEO_BASE_URL, APIVIDEO_API_KEY and APIVIDEO_EMULATOR_ADMIN_TOKEN (the
+# token of its admin routes) to the command, and stops the
 # emulator on exit whatever happens. The emulator's log goes to
 # target/conformance/<name>-emulator.log.
 #
@@ -24,6 +25,8 @@ log=$logdir/$name-emulator.log
 : >"$out"
 
 export APIVIDEO_API_KEY=conformance-key-${name}-$$
+# Not a secret worth hiding: a throwaway emulator on 127.0.0.1 for one run.
+export APIVIDEO_EMULATOR_ADMIN_TOKEN=conformance-admin-${name}-$$-${RANDOM}${RANDOM}
 pid=
 stop() {
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
@@ -35,6 +38,7 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 "$bin" --listen 127.0.0.1:0 --api-key "$APIVIDEO_API_KEY" \
+  --admin-token "$APIVIDEO_EMULATOR_ADMIN_TOKEN" \
   --encoding-delay-ms "${APIVIDEO_ENCODING_DELAY_MS:-50}" \
   --complete-delay-ms "${APIVIDEO_COMPLETE_DELAY_MS:-50}" >"$out" 2>"$log" &
 pid=$!

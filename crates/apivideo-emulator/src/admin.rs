@@ -1,7 +1,17 @@
 //! The emulator's own admin API under `/_emulator`, a prefix the real API
 //! never uses: fault settings, counters, health and the caller's project
-//! settings. It needs a valid credential of any project, like the API
-//! itself.
+//! settings.
+//!
+//! Two kinds of route, two credentials:
+//! - the routes that act on the whole emulator, every project at once
+//!   (`/_emulator/faults`, `/_emulator/stats`, `DELETE /_emulator/tokens`,
+//!   `POST /_emulator/clock/advance`), take only the admin token, as
+//!   `Authorization: Bearer <admin token>` ([`Admin`]). An API key, or a
+//!   token issued for one, is refused with 401 and changes nothing;
+//! - the routes that act on one project (`/_emulator/settings`, the
+//!   simulated analytics sessions and broadcasts) take that project's
+//!   credential, like the API; `GET /_emulator/clock` takes either, and
+//!   `GET /_emulator/health` none.
 //!
 //! Setting the faults (`PUT /_emulator/faults`) starts a new rate-limit
 //! window and restarts seeded fault draws.
@@ -13,8 +23,9 @@
 //! The clock's admin routes (`/_emulator/clock`) are with the routes, since
 //! moving the clock purges discarded videos.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -25,6 +36,78 @@ use crate::problem::{ApiError, ApiResult};
 use crate::settings::{self, Settings};
 use crate::state::AppState;
 use crate::stats::Stats;
+
+/// The largest latency the faults can add to a request: one minute.
+const MAX_LATENCY_MS: u64 = 60_000;
+/// The most entries of `slowPaths` and of `errorStatuses`.
+const MAX_LIST: usize = 64;
+/// The longest path prefix in `slowPaths`.
+const MAX_PATH_PREFIX: usize = 1024;
+/// The longest and shortest rate-limit windows, in milliseconds.
+const RATE_WINDOW_MS: std::ops::RangeInclusive<u64> = 1..=3_600_000;
+
+/// A request that carries the admin token. Taking it as an argument makes
+/// a handler an admin route, closed to every API key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if Self::present(parts, state) {
+            Ok(Self)
+        } else {
+            Err(ApiError::admin_unauthorized())
+        }
+    }
+}
+
+impl Admin {
+    /// Whether the request carries the admin token, without refusing it.
+    pub(crate) fn present(parts: &Parts, state: &AppState) -> bool {
+        let token = state.config.admin_token.as_deref().unwrap_or_default();
+        bearer(parts).is_some_and(|sent| !token.is_empty() && same(sent, token))
+    }
+}
+
+/// The admin token or any project's credential: for the admin routes that
+/// only read what every project sees alike (the clock).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AdminOrProject;
+
+impl FromRequestParts<AppState> for AdminOrProject {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if !Admin::present(parts, state) {
+            Project::from_request_parts(parts, state).await?;
+        }
+        Ok(Self)
+    }
+}
+
+/// The credential of an `Authorization: Bearer …` header.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, credential) = header.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credential.trim())
+}
+
+/// Compares two secrets in a time that depends only on their lengths.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -41,7 +124,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-async fn get_faults(_: Project, State(state): State<AppState>) -> Json<FaultSettings> {
+async fn get_faults(_: Admin, State(state): State<AppState>) -> Json<FaultSettings> {
     Json(state.faults())
 }
 
@@ -50,7 +133,7 @@ async fn get_faults(_: Project, State(state): State<AppState>) -> Json<FaultSett
 /// call are counted from its start, not from wherever the previous window
 /// happened to be) and, with a `seed`, a new sequence of random draws.
 async fn put_faults(
-    _: Project,
+    _: Admin,
     State(state): State<AppState>,
     ApiJson(faults): ApiJson<FaultSettings>,
 ) -> ApiResult<Json<FaultSettings>> {
@@ -76,21 +159,23 @@ async fn put_faults(
             format!("{code} is not a server error status."),
         ));
     }
+    check_bounds(&faults)?;
     state.set_faults(faults.clone());
     Ok(Json(faults))
 }
 
-async fn get_stats(_: Project, State(state): State<AppState>) -> Json<Stats> {
+async fn get_stats(_: Admin, State(state): State<AppState>) -> Json<Stats> {
     Json(state.counters.snapshot())
 }
 
-async fn reset_stats(_: Project, State(state): State<AppState>) -> StatusCode {
+async fn reset_stats(_: Admin, State(state): State<AppState>) -> StatusCode {
     state.counters.reset();
     StatusCode::NO_CONTENT
 }
 
-/// Revokes every access and refresh token, as if they had all expired.
-async fn revoke_tokens(_: Project, State(state): State<AppState>) -> ApiResult<StatusCode> {
+/// Revokes every access and refresh token of every project, as if they had
+/// all expired.
+async fn revoke_tokens(_: Admin, State(state): State<AppState>) -> ApiResult<StatusCode> {
     state.db.revoke_tokens()?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -112,4 +197,62 @@ async fn patch_settings(
     ApiJson(change): ApiJson<settings::Change>,
 ) -> ApiResult<Json<Settings>> {
     Ok(Json(settings::change(&state, project.id(), change)?))
+}
+
+/// Refuses fault settings that would stall the emulator or grow without
+/// bound: latency above a minute, more than 64 paths or statuses, a path
+/// prefix above 1 KiB, a rate-limit window outside 1 ms to an hour, or a
+/// limit of zero requests.
+fn check_bounds(faults: &FaultSettings) -> ApiResult<()> {
+    if faults.latency_ms > MAX_LATENCY_MS {
+        return Err(ApiError::attribute(
+            "latencyMs",
+            format!("This attribute must be at most {MAX_LATENCY_MS}."),
+        ));
+    }
+    for (name, len) in [
+        ("slowPaths", faults.slow_paths.len()),
+        ("errorStatuses", faults.error_statuses.len()),
+    ] {
+        if len > MAX_LIST {
+            return Err(ApiError::attribute(
+                name,
+                format!("This attribute must have at most {MAX_LIST} items."),
+            ));
+        }
+    }
+    if faults.slow_paths.iter().any(|p| p.len() > MAX_PATH_PREFIX) {
+        return Err(ApiError::attribute(
+            "slowPaths",
+            format!("Each path prefix must be at most {MAX_PATH_PREFIX} bytes long."),
+        ));
+    }
+    if let Some(rate) = faults.rate_limit {
+        if !RATE_WINDOW_MS.contains(&rate.window_ms) {
+            return Err(ApiError::attribute(
+                "rateLimit",
+                "The window must be between 1 and 3600000 milliseconds.",
+            ));
+        }
+        if rate.limit == 0 {
+            return Err(ApiError::attribute(
+                "rateLimit",
+                "The limit must be at least 1 request.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn secrets_compare_by_every_byte_and_the_length() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+        assert!(!same("", "a"));
+    }
 }

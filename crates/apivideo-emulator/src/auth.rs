@@ -80,12 +80,12 @@ async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshTokenPayload>,
 ) -> ApiResult<Json<AccessToken>> {
+    // A refresh token is used once, even by concurrent calls: taking it
+    // checks and removes it at once. The answer carries its successor.
     let project = state
         .db
-        .token_project(&body.refresh_token, TokenKind::Refresh, now_millis())?
+        .take_token(&body.refresh_token, TokenKind::Refresh, now_millis())?
         .ok_or_else(ApiError::bad_credentials)?;
-    // A refresh token is used once: the answer carries its successor.
-    state.db.delete_token(&body.refresh_token)?;
     Ok(Json(issue(&state, &project)?))
 }
 

@@ -12,7 +12,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::{Config, Emulator, FaultSettings, RateLimit};
+use crate::{Config, Emulator, FaultSettings, RateLimit, WebhookTargets};
 
 /// The emulator's options, as flags (each with an environment variable).
 #[derive(Debug, Clone, clap::Args)]
@@ -33,6 +33,17 @@ pub struct Options {
         hide_env_values = true
     )]
     pub api_keys: Vec<String>,
+    /// The bearer token of the admin routes that act on every project
+    /// (/_emulator/faults, /_emulator/stats, /_emulator/tokens,
+    /// /_emulator/clock/advance); no API key opens them. None: one is
+    /// generated and printed.
+    #[arg(
+        long = "admin-token",
+        env = "APIVIDEO_EMULATOR_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
     /// Keep state and media here across restarts. Default: a temporary directory removed on exit.
     #[arg(long, env = "APIVIDEO_EMULATOR_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -68,6 +79,15 @@ pub struct Options {
     /// setting with PATCH /_emulator/settings.
     #[arg(long, env = "APIVIDEO_EMULATOR_VIDEO_RESTORE")]
     pub video_restore: bool,
+    /// Deliver webhooks to private ranges too (10/8, 172.16/12,
+    /// 192.168/16, 100.64/10, fc00::/7). Link-local and metadata addresses
+    /// are refused whatever the flags.
+    #[arg(long, env = "APIVIDEO_EMULATOR_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+    /// Refuse webhooks to loopback addresses and localhost, allowed by
+    /// default so that local receivers work.
+    #[arg(long, env = "APIVIDEO_EMULATOR_WEBHOOK_DENY_LOOPBACK")]
+    pub webhook_deny_loopback: bool,
     /// Answer 429 past this many requests per rate-limit window.
     #[arg(long, env = "APIVIDEO_EMULATOR_RATE_LIMIT")]
     pub rate_limit: Option<u32>,
@@ -129,7 +149,8 @@ pub fn init_logging() {
 }
 
 /// Starts the emulator with these options, prints `listening on
-/// http://HOST:PORT` (and the API key when it generated one) on stdout,
+/// http://HOST:PORT` (and, before it, the API key and the admin token
+/// when it generated them) on stdout,
 /// and serves until Ctrl-C or SIGTERM. Exits 2 on bad options, 1 when it
 /// cannot start.
 pub async fn run(args: Options) -> ExitCode {
@@ -144,9 +165,11 @@ pub async fn run(args: Options) -> ExitCode {
         }
     }
     let generated = args.api_keys.is_empty();
+    let admin_generated = args.admin_token.as_deref().is_none_or(str::is_empty);
     let config = Config {
         listen: args.listen,
         api_keys: args.api_keys,
+        admin_token: args.admin_token,
         data_dir: args.data_dir,
         token_ttl: Duration::from_secs(args.token_ttl),
         encoding_delay: Duration::from_millis(args.encoding_delay_ms),
@@ -154,6 +177,10 @@ pub async fn run(args: Options) -> ExitCode {
         webhook_retry_delay: Duration::from_millis(args.webhook_retry_delay_ms),
         public_url: args.public_url,
         video_restore: args.video_restore,
+        webhook_targets: WebhookTargets {
+            allow_loopback: !args.webhook_deny_loopback,
+            allow_private: args.webhook_allow_private,
+        },
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {
                 limit,
@@ -180,6 +207,10 @@ pub async fn run(args: Options) -> ExitCode {
     if generated {
         // The operator asked for no key, so showing the generated one is the point.
         println!("generated API key: {}", emulator.api_key());
+    }
+    if admin_generated {
+        // Likewise: the operator needs it to reach the admin routes.
+        println!("admin token: {}", emulator.admin_token());
     }
     println!("listening on http://{}", emulator.local_addr());
     wait_for_signal().await;

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::webhook_guard::WebhookTargets;
+
 /// How to run an emulator. `Config::default()` listens on `127.0.0.1:0`
 /// with one generated API key, a temporary data directory, one-hour tokens,
 /// and short encoding and completion delays.
@@ -19,6 +21,11 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The API keys it accepts, one project each. Empty: one is generated.
     pub api_keys: Vec<String>,
+    /// The bearer token of the admin routes that act on the whole emulator
+    /// (`/_emulator/faults`, `/_emulator/stats`, `/_emulator/tokens`,
+    /// `/_emulator/clock/advance`). No API key grants them. `None`: one is
+    /// generated at start ([`crate::Emulator::admin_token`]).
+    pub admin_token: Option<String>,
     /// Where state and media live. `None`: a temporary directory removed
     /// when the emulator stops.
     pub data_dir: Option<PathBuf>,
@@ -44,6 +51,10 @@ pub struct Config {
     /// good. Off by default, as on the API; a project changes its own
     /// setting with `PATCH /_emulator/settings`.
     pub video_restore: bool,
+    /// Which hosts webhooks may be delivered to: public ones, loopback
+    /// (on by default, for test receivers) and private ranges (off by
+    /// default). Link-local and metadata addresses never.
+    pub webhook_targets: WebhookTargets,
     /// Faults injected from the start.
     pub faults: FaultSettings,
 }
@@ -53,6 +64,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             api_keys: Vec::new(),
+            admin_token: None,
             data_dir: None,
             token_ttl: Duration::from_secs(3600),
             encoding_delay: Duration::from_millis(200),
@@ -62,6 +74,7 @@ impl Default for Config {
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
             video_restore: false,
+            webhook_targets: WebhookTargets::default(),
             faults: FaultSettings::default(),
         }
     }
@@ -71,6 +84,12 @@ impl Config {
     /// Adds an API key (a project).
     pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
         self.api_keys.push(key.into());
+        self
+    }
+
+    /// Sets the admin token, instead of a generated one.
+    pub fn with_admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
         self
     }
 
@@ -123,6 +142,12 @@ impl Config {
         self
     }
 
+    /// Sets which hosts webhooks may be delivered to.
+    pub fn with_webhook_targets(mut self, targets: WebhookTargets) -> Self {
+        self.webhook_targets = targets;
+        self
+    }
+
     /// Sets the faults injected from the start.
     pub fn with_faults(mut self, faults: FaultSettings) -> Self {
         self.faults = faults;
@@ -131,13 +156,18 @@ impl Config {
 }
 
 impl fmt::Debug for Config {
-    /// API keys are secrets: only their number is shown.
+    /// API keys and the admin token are secrets: only the keys' number is
+    /// shown, and whether an admin token was set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field(
                 "api_keys",
                 &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
             )
             .field("data_dir", &self.data_dir)
             .field("token_ttl", &self.token_ttl)
@@ -148,6 +178,7 @@ impl fmt::Debug for Config {
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)
             .field("video_restore", &self.video_restore)
+            .field("webhook_targets", &self.webhook_targets)
             .field("faults", &self.faults)
             .finish()
     }

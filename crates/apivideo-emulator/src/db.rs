@@ -388,13 +388,24 @@ impl Db {
             .optional()?)
     }
 
-    /// Removes a token (a refresh token is single-use).
-    pub(crate) fn delete_token(&self, token: &str) -> DbResult<bool> {
+    /// Removes a live token of `kind` and gives its project, in one
+    /// statement: of concurrent calls with the same token, one alone gets
+    /// the project (a refresh token is used exactly once).
+    pub(crate) fn take_token(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        now: i64,
+    ) -> DbResult<Option<String>> {
         self.token_cache().remove(token);
         Ok(self
             .conn()
-            .execute("DELETE FROM tokens WHERE token = ?1", params![token])?
-            > 0)
+            .query_row(
+                "DELETE FROM tokens WHERE token = ?1 AND kind = ?2 AND expires_at > ?3 RETURNING project",
+                params![token, kind.as_str(), now],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Removes every token.
@@ -523,5 +534,15 @@ mod tests {
         );
         assert_eq!(db.token_project("t", TokenKind::Access, 100).unwrap(), None);
         assert_eq!(db.token_project("t", TokenKind::Refresh, 0).unwrap(), None);
+        db.put_token("r", TokenKind::Refresh, "pr1", 100).unwrap();
+        assert_eq!(db.take_token("r", TokenKind::Access, 0).unwrap(), None);
+        assert_eq!(db.take_token("r", TokenKind::Refresh, 100).unwrap(), None);
+        assert_eq!(
+            db.take_token("r", TokenKind::Refresh, 99)
+                .unwrap()
+                .as_deref(),
+            Some("pr1")
+        );
+        assert_eq!(db.take_token("r", TokenKind::Refresh, 0).unwrap(), None);
     }
 }

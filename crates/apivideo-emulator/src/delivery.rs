@@ -13,10 +13,14 @@
 //!
 //! As in the API, an answer above 299, or none, fails the attempt, and a
 //! failed delivery is retried 3 times, `webhook_retry_delay` apart (3 s by
-//! default). A 1xx or 2xx answer ends it.
+//! default). A 1xx or 2xx answer ends it. A redirect is an answer above
+//! 299: it is not followed. At most [`MAX_IN_FLIGHT`] POSTs are in flight at
+//! once; the others wait their turn. A URL whose host is refused (see
+//! [`crate::webhook_guard`]) fails every attempt without a connection.
 //!
 //! Counters: `webhook.attempts` (each POST), `webhook.delivered` (answered
-//! below 300), `webhook.failed` (no such answer after every attempt). Logs
+//! below 300), `webhook.failed` (no such answer after every attempt),
+//! `webhook.waiting` (an attempt that waited for a place in flight). Logs
 //! name the webhook and event, never the URL, headers, secret or payload.
 
 use std::time::Duration;
@@ -29,6 +33,8 @@ use crate::state::AppState;
 
 /// POSTs per event and webhook before giving up: the first and 3 retries.
 const ATTEMPTS: u32 = 4;
+/// The most webhook POSTs in flight at once, over every project.
+pub(crate) const MAX_IN_FLIGHT: usize = 32;
 /// How long one POST may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -129,7 +135,10 @@ async fn deliver(state: AppState, target: Target, body: bytes::Bytes) {
             }
             Err(error) => {
                 // Without the URL, which may carry a secret.
-                let error = error.without_url();
+                let error = match error {
+                    PostError::Http(error) => error.without_url().to_string(),
+                    other => other.to_string(),
+                };
                 tracing::warn!(webhook = %target.webhook_id, event = %target.event, attempt, %error, "webhook unreachable");
             }
         }
@@ -141,14 +150,45 @@ async fn deliver(state: AppState, target: Target, body: bytes::Bytes) {
     tracing::warn!(webhook = %target.webhook_id, event = %target.event, "webhook delivery failed");
 }
 
+/// Why an attempt failed without an answer.
+#[derive(Debug, thiserror::Error)]
+enum PostError {
+    #[error("{0}")]
+    Refused(&'static str),
+    #[error("the delivery queue is closed")]
+    Closed,
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+}
+
 async fn post(
     state: &AppState,
     target: &Target,
     body: bytes::Bytes,
-) -> Result<reqwest::StatusCode, reqwest::Error> {
+) -> Result<reqwest::StatusCode, PostError> {
+    // Names are checked as they resolve; IP literals, which are not
+    // resolved, here.
+    let url = reqwest::Url::parse(&target.url)
+        .map_err(|_| PostError::Refused("the webhook URL does not parse"))?;
+    state
+        .config
+        .webhook_targets
+        .check_url(&url)
+        .map_err(PostError::Refused)?;
+    let _permit = match state.deliveries.try_acquire() {
+        Ok(permit) => permit,
+        Err(_) => {
+            state.counters.event("webhook.waiting");
+            state
+                .deliveries
+                .acquire()
+                .await
+                .map_err(|_| PostError::Closed)?
+        }
+    };
     let response = state
         .http
-        .post(&target.url)
+        .post(url)
         .timeout(TIMEOUT)
         .header("user-agent", "api.video webhook")
         .header("content-type", "application/json")

@@ -30,6 +30,7 @@ mod extract;
 mod faults;
 mod ids;
 mod media;
+mod multipart_guard;
 mod pagination;
 mod problem;
 mod routes;
@@ -37,7 +38,8 @@ mod server;
 mod settings;
 mod state;
 mod stats;
+mod webhook_guard;
 
-pub use config::{Config, FaultSettings, RateLimit};
+pub use config::{Config, FaultSettings, RateLimit, WebhookTargets};
 pub use server::{Emulator, StartError};
 pub use stats::Stats;

@@ -134,6 +134,14 @@ impl ApiError {
             .with_header("www-authenticate", "Bearer")
     }
 
+    /// 401 at an admin route: no admin token. API keys and their tokens
+    /// never open these routes.
+    pub(crate) fn admin_unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "authentication-failed", "Unauthorized request.")
+            .with_detail("This admin route takes the emulator's admin token as a bearer token (--admin-token or APIVIDEO_EMULATOR_ADMIN_TOKEN); an API key does not open it.")
+            .with_header("www-authenticate", "Bearer")
+    }
+
     /// 400 at `/auth/*`: unknown API key or refresh token.
     pub(crate) fn bad_credentials() -> Self {
         Self::new(

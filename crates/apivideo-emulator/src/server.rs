@@ -63,6 +63,9 @@ impl Emulator {
         if config.api_keys.is_empty() {
             config.api_keys.push(crate::ids::random("", 24));
         }
+        if config.admin_token.as_deref().is_none_or(str::is_empty) {
+            config.admin_token = Some(crate::ids::secret());
+        }
         let (data_dir, temp_dir) = match &config.data_dir {
             Some(dir) => (dir.clone(), None),
             None => {
@@ -126,6 +129,12 @@ impl Emulator {
     /// The first API key (generated if none was configured).
     pub fn api_key(&self) -> &str {
         &self.state.config.api_keys[0]
+    }
+
+    /// The bearer token of the admin routes that act on the whole emulator
+    /// (configured, or generated at start).
+    pub fn admin_token(&self) -> &str {
+        self.state.config.admin_token.as_deref().unwrap_or_default()
     }
 
     /// Every API key, one project each.

@@ -40,8 +40,11 @@ pub(crate) struct Inner {
     /// outlive the server.
     pub(crate) tasks: tokio_util::task::TaskTracker,
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
-    /// The HTTP client webhooks are delivered with.
+    /// The HTTP client webhooks are delivered with (see
+    /// [`crate::webhook_guard`]).
     pub(crate) http: reqwest::Client,
+    /// Caps the webhook POSTs in flight at once.
+    pub(crate) deliveries: tokio::sync::Semaphore,
 }
 
 impl Deref for AppState {
@@ -67,6 +70,7 @@ impl AppState {
             .collect();
         let fault_rng = crate::faults::FaultRng::new(config.faults.seed);
         let faults = Mutex::new(config.faults.clone());
+        let http = crate::webhook_guard::client(config.webhook_targets);
         Ok(Self(Arc::new(Inner {
             config,
             db,
@@ -82,7 +86,8 @@ impl AppState {
             live_stream_locks: Stripes::default(),
             tasks: tokio_util::task::TaskTracker::new(),
             shutdown: tokio_util::sync::CancellationToken::new(),
-            http: reqwest::Client::new(),
+            http,
+            deliveries: tokio::sync::Semaphore::new(crate::delivery::MAX_IN_FLIGHT),
         })))
     }
 

@@ -200,12 +200,22 @@ fn the_emulator_command_serves_the_api() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let mut admin_token = None;
     let url = std::io::BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
+        .find_map(|line| {
+            if let Some(token) = line.strip_prefix("admin token: ") {
+                admin_token = Some(token.to_owned());
+            }
+            line.strip_prefix("listening on ").map(str::to_owned)
+        })
         .expect("the emulator says where it listens");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // No --admin-token: one is generated and printed before the address.
+    let admin_token = admin_token.expect("the generated admin token is printed");
+    assert!(admin_token.len() >= 32, "{admin_token}");
+    assert_ne!(admin_token, "local-key");
     let account = env
         .command(&["account", "get", "--json"])
         .env("APIVIDEO_BASE_URL", &url)

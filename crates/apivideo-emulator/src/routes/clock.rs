@@ -2,7 +2,8 @@
 //! (`now`, and `offsetMs`, how far ahead of the real time it runs);
 //! `POST /_emulator/clock/advance` with `{"days": 91}` and/or
 //! `{"seconds": 30}` moves it ahead, for every project, then deletes for
-//! good the discarded videos whose `deletesAt` has passed. See
+//! good the discarded videos whose `deletesAt` has passed. Showing it
+//! takes any credential; moving it, the admin token only. See
 //! [`crate::clock`] for what the clock moves and what it does not.
 
 use axum::extract::State;
@@ -10,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Project;
+use crate::admin::{Admin, AdminOrProject};
 use crate::clock::AdvanceError;
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, ApiResult, Invalid};
@@ -39,7 +40,7 @@ fn clock_view(state: &AppState) -> ClockView {
     }
 }
 
-async fn show(_: Project, State(state): State<AppState>) -> Json<ClockView> {
+async fn show(_: AdminOrProject, State(state): State<AppState>) -> Json<ClockView> {
     Json(clock_view(&state))
 }
 
@@ -55,7 +56,7 @@ struct Advance {
 /// `POST /_emulator/clock/advance`: moves the clock ahead, then purges
 /// the discarded videos (of every project) whose time has come.
 async fn advance(
-    _: Project,
+    _: Admin,
     State(state): State<AppState>,
     ApiJson(by): ApiJson<Advance>,
 ) -> ApiResult<Json<ClockView>> {

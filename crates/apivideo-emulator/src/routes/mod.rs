@@ -63,6 +63,10 @@ pub(crate) fn router(state: AppState) -> Router {
         ))
         .route_layer(middleware::from_fn_with_state(state.clone(), observe))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::multipart_guard::guard,
+        ))
         .layer(middleware::from_fn(crate::drain::drain_unread))
         .with_state(state)
 }

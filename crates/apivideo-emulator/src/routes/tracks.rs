@@ -12,7 +12,6 @@ use axum::extract::multipart::MultipartRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncBufReadExt;
 
 use super::media_form;
 use crate::db::Kind;
@@ -390,24 +389,52 @@ fn private_use(rest: &[&str], out: &mut Vec<String>) -> Option<()> {
     Some(())
 }
 
+/// The longest line a WebVTT file may have, in bytes.
+const MAX_VTT_LINE: usize = 64 * 1024;
+/// How much of a bad line an error quotes, in characters.
+const QUOTED: usize = 80;
+
 /// Checks that the file at `path` is WebVTT: the `WEBVTT` signature, then
 /// blocks separated by blank lines, each cue with a well-formed timing
-/// line. The error says what is wrong and where.
+/// line. The error says what is wrong and where. Lines are read one at a
+/// time, none longer than [`MAX_VTT_LINE`], and the checker keeps only the
+/// first line of the current block, so memory stays bounded whatever the
+/// file.
 pub(super) async fn check_webvtt(path: &std::path::Path) -> Result<(), String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|e| format!("The file cannot be read: {e}."))?;
-    let mut lines = tokio::io::BufReader::new(file).lines();
+    let mut reader = tokio::io::BufReader::new(file);
     let mut checker = VttChecker::default();
     let mut number = 0usize;
+    let mut buf = Vec::new();
     loop {
-        let line = lines
-            .next_line()
+        buf.clear();
+        let read = (&mut reader)
+            .take(MAX_VTT_LINE as u64 + 2)
+            .read_until(b'\n', &mut buf)
             .await
-            .map_err(|_| format!("Line {}: the file is not valid UTF-8 text.", number + 1))?;
-        let Some(line) = line else { break };
+            .map_err(|e| format!("The file cannot be read: {e}."))?;
+        if read == 0 {
+            break;
+        }
         number += 1;
-        checker.line(number, &line)?;
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        }
+        if buf.len() > MAX_VTT_LINE {
+            return Err(format!(
+                "Line {number}: the line is longer than {MAX_VTT_LINE} bytes."
+            ));
+        }
+        let line = std::str::from_utf8(&buf)
+            .map_err(|_| format!("Line {number}: the file is not valid UTF-8 text."))?;
+        checker.line(number, line)?;
     }
     checker.finish(number)
 }
@@ -419,8 +446,14 @@ struct VttChecker {
     started: bool,
     /// Still in the header block (before the first blank line).
     in_header: bool,
-    /// Lines of the current block.
-    block: Vec<(usize, String)>,
+    /// Lines of the current block so far.
+    block_len: usize,
+    /// Number of the current block's first line.
+    first_line: usize,
+    /// The current block is a comment, style or region block.
+    skip: bool,
+    /// Index in the block of its timing line: 0, or 1 after an identifier.
+    timing_at: usize,
 }
 
 impl VttChecker {
@@ -449,8 +482,27 @@ impl VttChecker {
         if line.trim().is_empty() {
             return self.end_block();
         }
-        self.block.push((number, line.to_owned()));
-        Ok(())
+        let index = self.block_len;
+        self.block_len += 1;
+        if index == 0 {
+            let keyword = line.split([' ', '\t']).next().unwrap_or_default();
+            self.first_line = number;
+            self.skip = matches!(keyword, "NOTE" | "STYLE" | "REGION") && !line.contains("-->");
+            // An optional identifier line, then the timing line.
+            self.timing_at = usize::from(!line.contains("-->"));
+        }
+        if self.skip {
+            return Ok(());
+        }
+        if index == self.timing_at {
+            check_timing(number, line)
+        } else if index > self.timing_at && line.contains("-->") {
+            Err(format!(
+                "Line {number}: cues must be separated by a blank line."
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     fn finish(mut self, lines: usize) -> Result<(), String> {
@@ -461,37 +513,30 @@ impl VttChecker {
     }
 
     fn end_block(&mut self) -> Result<(), String> {
-        let block = std::mem::take(&mut self.block);
-        let Some((_, first)) = block.first() else {
-            return Ok(());
-        };
-        let keyword = first.split([' ', '\t']).next().unwrap_or_default();
-        if matches!(keyword, "NOTE" | "STYLE" | "REGION") && !first.contains("-->") {
-            return Ok(());
-        }
-        // An optional identifier line, then the timing line.
-        let timing_at = usize::from(!first.contains("-->"));
-        let Some((number, timing)) = block.get(timing_at) else {
+        let lines = std::mem::take(&mut self.block_len);
+        if lines > 0 && !self.skip && lines <= self.timing_at {
             return Err(format!(
                 "Line {}: a cue needs a timing line such as `00:00:01.000 --> 00:00:04.000`.",
-                block[0].0
+                self.first_line
             ));
-        };
-        check_timing(*number, timing)?;
-        if let Some((n, _)) = block[timing_at + 1..]
-            .iter()
-            .find(|(_, l)| l.contains("-->"))
-        {
-            return Err(format!("Line {n}: cues must be separated by a blank line."));
         }
         Ok(())
+    }
+}
+
+/// The start of `line`, at most [`QUOTED`] characters, for an error.
+fn quote(line: &str) -> String {
+    match line.char_indices().nth(QUOTED) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line.to_owned(),
     }
 }
 
 fn check_timing(number: usize, line: &str) -> Result<(), String> {
     let bad = || {
         format!(
-            "Line {number}: `{line}` is not a cue timing line; write `HH:MM:SS.mmm --> HH:MM:SS.mmm` or `MM:SS.mmm --> MM:SS.mmm`."
+            "Line {number}: `{}` is not a cue timing line; write `HH:MM:SS.mmm --> HH:MM:SS.mmm` or `MM:SS.mmm --> MM:SS.mmm`.",
+            quote(line)
         )
     };
     let (start, rest) = line.split_once("-->").ok_or_else(bad)?;
@@ -622,5 +667,47 @@ mod tests {
         assert!(
             check("WEBVTT\n\n00:01.000 --> 00:02.000\nx\n00:03.000 --> 00:04.000\ny\n").is_err()
         );
+        let err = check("WEBVTT\n\n1\n\n").unwrap_err();
+        assert!(
+            err.starts_with("Line 3: a cue needs a timing line"),
+            "{err}"
+        );
+        assert!(check("WEBVTT\n\nNOTE\n00:01.000 x\n\n").is_ok());
+        let err = check("WEBVTT\r\n\r\nid\r\n00:01.000 --> 00:00.500\r\n").unwrap_err();
+        assert!(err.starts_with("Line 4: a cue must end"), "{err}");
+    }
+
+    async fn check_file(bytes: &[u8]) -> Result<(), String> {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), bytes).unwrap();
+        check_webvtt(file.path()).await
+    }
+
+    #[tokio::test]
+    async fn long_lines_are_refused_and_never_echoed() {
+        let mut long = b"WEBVTT\n\n00:00:01.000 --> ".to_vec();
+        long.extend(std::iter::repeat_n(b'9', 4 * 1024 * 1024));
+        long.push(b'\n');
+        let err = check_file(&long).await.unwrap_err();
+        assert_eq!(err, "Line 3: the line is longer than 65536 bytes.");
+        // A bad line under the limit is quoted in part only.
+        let mut bad = b"WEBVTT\n\n".to_vec();
+        bad.extend(std::iter::repeat_n(b'x', 60_000));
+        bad.extend_from_slice(b" --> 00:01.000\n");
+        let err = check_file(&bad).await.unwrap_err();
+        assert!(err.starts_with("Line 3: `xxx"), "{err}");
+        assert!(err.len() < 300, "{} bytes", err.len());
+        // A file read from disk is checked as its text is.
+        assert!(
+            check_file(b"\xef\xbb\xbfWEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\nHi\r\n")
+                .await
+                .is_ok()
+        );
+        assert!(
+            check_file(b"WEBVTT\n\n00:01.000 --> 00:02.000\n\xff\n")
+                .await
+                .is_err()
+        );
+        assert!(check_file(b"").await.is_err());
     }
 }

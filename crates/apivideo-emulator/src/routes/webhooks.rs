@@ -16,6 +16,7 @@ use crate::ids::{self, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
+use crate::webhook_guard::WebhookTargets;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -49,7 +50,7 @@ async fn list(
 }
 
 /// Every problem of a creation body at once, as the real API lists them.
-fn check(body: &Value) -> Vec<Invalid> {
+fn check(body: &Value, targets: WebhookTargets) -> Vec<Invalid> {
     let Some(object) = body.as_object() else {
         return vec![Invalid::attribute(
             "",
@@ -86,7 +87,14 @@ fn check(body: &Value) -> Vec<Invalid> {
     }
     match object.get("url") {
         None | Some(Value::Null) => problems.push(Invalid::required("url")),
-        Some(Value::String(url)) if is_http_url(url) => {}
+        Some(Value::String(url)) if is_http_url(url) => {
+            if let Err(reason) = reqwest::Url::parse(url)
+                .map_err(|_| "This attribute must be an http or https URL.")
+                .and_then(|url| targets.check_url(&url))
+            {
+                problems.push(Invalid::attribute("url", reason));
+            }
+        }
         Some(_) => problems.push(Invalid::attribute(
             "url",
             "This attribute must be an http or https URL.",
@@ -124,7 +132,7 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<(StatusCode, Json<Webhook>)> {
-    let problems = check(&body);
+    let problems = check(&body, state.config.webhook_targets);
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
@@ -173,7 +181,10 @@ mod tests {
     use super::*;
 
     fn names(body: Value) -> Vec<String> {
-        check(&body).into_iter().map(|p| p.name).collect()
+        check(&body, WebhookTargets::default())
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
     }
 
     #[test]

@@ -27,7 +27,7 @@ async fn api_key_gives_tokens_that_authenticate() {
     assert!(access.len() >= 32);
     let answer = env
         .http
-        .get(env.url("/_emulator/stats"))
+        .get(env.url("/account"))
         .bearer_auth(&access)
         .send()
         .await
@@ -169,7 +169,7 @@ async fn expired_missing_and_wrong_credentials_are_401() {
         .access_token
         .unwrap();
     let get = |auth: Option<String>| {
-        let mut req = env.http.get(env.url("/_emulator/stats"));
+        let mut req = env.http.get(env.url("/account"));
         if let Some(auth) = auth {
             req = req.header("authorization", auth);
         }
@@ -225,4 +225,34 @@ async fn generated_key_when_none_is_configured() {
     assert_eq!(env.emulator.api_keys().len(), 1);
     assert!(env.emulator.api_key().len() >= 20);
     assert!(!format!("{:?}", Config::default().with_api_key("secret-key")).contains("secret-key"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_is_used_once_even_by_concurrent_calls() {
+    let env = common::start().await;
+    let token = env
+        .raw
+        .authenticate()
+        .body(AuthenticatePayload {
+            api_key: "key-a".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    let refresh = token.refresh_token.expect("a refresh token");
+    let calls = (0..16).map(|_| {
+        env.http
+            .post(env.url("/auth/refresh"))
+            .json(&serde_json::json!({ "refreshToken": refresh }))
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .map(|answer| answer.unwrap().status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    let mut expected = vec![200];
+    expected.extend([400; 15]);
+    assert_eq!(statuses, expected);
 }

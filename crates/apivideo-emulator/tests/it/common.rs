@@ -29,6 +29,12 @@ impl TestEnv {
         basic(self.emulator.api_key())
     }
 
+    /// The `Authorization` value for the admin routes: the emulator's
+    /// admin token as a bearer token.
+    pub fn admin(&self) -> String {
+        format!("Bearer {}", self.emulator.admin_token())
+    }
+
     /// A raw client for another API key (another project).
     pub fn raw_for(&self, key: &str) -> apivideo_raw::Client {
         raw_client(self.emulator.base_url(), key)

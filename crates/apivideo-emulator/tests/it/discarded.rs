@@ -21,8 +21,12 @@ use crate::uploads::{bytes, send_chunk};
 
 const VTT: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nHello\n";
 
-/// Sends a request as `key`, with a JSON body if given: `(status, body)`,
-/// the body `null` when the answer has none.
+/// The `key` of [`call`] that sends the admin token instead of an API key.
+const ADMIN: &str = "(admin token)";
+
+/// Sends a request as `key` (or with the admin token, for [`ADMIN`]), with
+/// a JSON body if given: `(status, body)`, the body `null` when the answer
+/// has none.
 async fn call(
     env: &TestEnv,
     method: Method,
@@ -30,7 +34,13 @@ async fn call(
     key: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut request = api(env, method, path, key);
+    let mut request = if key == ADMIN {
+        env.http
+            .request(method, env.url(path))
+            .header("authorization", env.admin())
+    } else {
+        api(env, method, path, key)
+    };
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -68,7 +78,7 @@ async fn advance_days(env: &TestEnv, days: u32) -> Value {
         env,
         Method::POST,
         "/_emulator/clock/advance",
-        "key-a",
+        ADMIN,
         Some(json!({ "days": days })),
     )
     .await;
@@ -631,18 +641,30 @@ async fn the_clock_only_moves_ahead_by_a_checked_amount() {
             &env,
             Method::POST,
             "/_emulator/clock/advance",
-            "key-a",
+            ADMIN,
             Some(body.clone()),
         )
         .await;
         assert_eq!(status, 400, "{body}: {problem}");
         assert!(problem["title"].is_string(), "{problem}");
     }
-    let (status, clock) = call(
+    // A project's API key does not move the clock of every project.
+    let (status, problem) = call(
         &env,
         Method::POST,
         "/_emulator/clock/advance",
         "key-b",
+        Some(json!({"days": 1})),
+    )
+    .await;
+    assert_eq!((status, &problem["status"]), (401, &json!(401)));
+    let (status, clock) = get(&env, "/_emulator/clock", ADMIN).await;
+    assert_eq!((status, &clock["offsetMs"]), (200, &json!(0)));
+    let (status, clock) = call(
+        &env,
+        Method::POST,
+        "/_emulator/clock/advance",
+        ADMIN,
         Some(json!({"days": 1, "seconds": 30})),
     )
     .await;

@@ -104,7 +104,7 @@ async fn error_rate_one_answers_server_errors() {
     let off = env
         .http
         .put(env.url("/_emulator/faults"))
-        .header("authorization", env.basic())
+        .header("authorization", env.admin())
         .json(&FaultSettings::default())
         .send()
         .await
@@ -185,7 +185,7 @@ async fn admin_api_validates_and_reports() {
     let bad = env
         .http
         .put(env.url("/_emulator/faults"))
-        .header("authorization", env.basic())
+        .header("authorization", env.admin())
         .json(&serde_json::json!({"errorRate": 2.0}))
         .send()
         .await
@@ -201,7 +201,7 @@ async fn admin_api_validates_and_reports() {
     let stats: serde_json::Value = env
         .http
         .get(env.url("/_emulator/stats"))
-        .header("authorization", env.basic())
+        .header("authorization", env.admin())
         .send()
         .await
         .unwrap()
@@ -260,7 +260,7 @@ async fn admin_api_sets_drop_after_rate_and_slow_paths() {
     let put = |body: serde_json::Value| {
         env.http
             .put(env.url("/_emulator/faults"))
-            .header("authorization", env.basic())
+            .header("authorization", env.admin())
             .json(&body)
             .send()
     };

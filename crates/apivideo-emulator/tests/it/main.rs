@@ -1,6 +1,7 @@
 //! Tests of the emulator, through the generated raw client and plain HTTP.
 //! Each test starts its own emulator in-process on 127.0.0.1:0.
 
+mod admin;
 mod analytics;
 mod auth;
 mod captions_chapters;
@@ -10,6 +11,7 @@ mod discarded;
 mod faults;
 mod live_streams;
 mod metrics;
+mod multipart_limits;
 mod players;
 mod summaries;
 mod tags;

@@ -459,3 +459,171 @@ async fn finished_encodings_are_delivered() {
     );
     assert!(body["emittedAt"].is_string());
 }
+
+/// Creates a webhook as `key` from a JSON body: `(status, body)`.
+async fn create_raw(env: &TestEnv, key: &str, url: &str) -> (u16, Value) {
+    let answer = api(env, reqwest::Method::POST, "/webhooks", key)
+        .json(&json!({"events": ["live-stream.broadcast.started"], "url": url}))
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn link_local_metadata_and_private_targets_are_refused() {
+    let env = common::start().await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data",
+        "http://2852039166/latest/meta-data",
+        "http://[fe80::1]/hook",
+        "http://[::ffff:169.254.169.254]/",
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "http://10.0.0.1/hook",
+        "http://192.168.1.20/hook",
+        "http://[fd00::1]/hook",
+    ] {
+        let (status, problem) = create_raw(&env, "key-a", url).await;
+        assert_eq!(status, 400, "{url}: {problem}");
+        assert_eq!(problem["name"], "url", "{problem}");
+    }
+    let listed = env.raw.list_webhooks().send().await.unwrap();
+    assert!(listed.data.is_empty(), "nothing was registered");
+    // Loopback is allowed by default, for local receivers.
+    let (status, _) = create_raw(&env, "key-a", "http://127.0.0.1:9/hook").await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn private_ranges_and_loopback_follow_the_configuration() {
+    use apivideo_emulator::WebhookTargets;
+
+    let env = common::start_with(
+        Config::default()
+            .with_api_key("key-a")
+            .with_webhook_targets(WebhookTargets {
+                allow_loopback: false,
+                allow_private: true,
+            }),
+    )
+    .await;
+    let (status, _) = create_raw(&env, "key-a", "http://10.0.0.1/hook").await;
+    assert_eq!(status, 201);
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://[::1]:9/hook",
+        "http://169.254.169.254/",
+    ] {
+        let (status, problem) = create_raw(&env, "key-a", url).await;
+        assert_eq!(status, 400, "{url}: {problem}");
+    }
+}
+
+/// What the redirect target saw: any request, any method, any path.
+async fn anything_receiver() -> (String, Arc<Mutex<u32>>) {
+    let hits = Arc::new(Mutex::new(0_u32));
+    let app = axum::Router::new()
+        .fallback(|State(hits): State<Arc<Mutex<u32>>>| async move {
+            *hits.lock().unwrap() += 1;
+            StatusCode::OK
+        })
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/elsewhere", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let env = common::start_with(
+        Config::default()
+            .with_api_key("key-a")
+            .with_webhook_retry_delay(Duration::from_millis(10)),
+    )
+    .await;
+    let (elsewhere, hits) = anything_receiver().await;
+    for status in [302_u16, 307, 308] {
+        let location = elsewhere.clone();
+        let app = axum::Router::new().fallback(move || {
+            let location = location.clone();
+            async move {
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [("location", location)],
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let hook = register(&env, &url, &["live-stream.broadcast.started"]).await;
+        let id = live_stream(&env, "key-a").await;
+        let failed = env.emulator.stats().event("webhook.failed");
+        broadcast(&env, "key-a", &id, true).await;
+        wait_for(&env, "webhook.failed", failed + 1, Duration::from_secs(5)).await;
+        env.raw
+            .delete_webhook()
+            .webhook_id(hook.webhook_id.unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(*hits.lock().unwrap(), 0, "no redirect was followed");
+    assert_eq!(env.emulator.stats().event("webhook.delivered"), 0);
+}
+
+/// Held requests in flight at a gated receiver, and the most at once.
+type InFlight = (Arc<Mutex<(u32, u32)>>, Gate);
+
+async fn held(State((counts, gate)): State<InFlight>) -> StatusCode {
+    {
+        let mut counts = counts.lock().unwrap();
+        counts.0 += 1;
+        counts.1 = counts.1.max(counts.0);
+    }
+    let _ = gate.subscribe().wait_for(|open| *open).await;
+    counts.lock().unwrap().0 -= 1;
+    StatusCode::OK
+}
+
+#[tokio::test]
+async fn deliveries_in_flight_are_capped() {
+    const HOOKS: u64 = 40;
+    const CAP: u32 = 32;
+    let env = common::start().await;
+    let counts = Arc::new(Mutex::new((0_u32, 0_u32)));
+    let gate: Gate = Arc::new(tokio::sync::watch::Sender::new(false));
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(held))
+        .with_state((counts.clone(), gate.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    for _ in 0..HOOKS {
+        register(&env, &url, &["live-stream.broadcast.started"]).await;
+    }
+    let id = live_stream(&env, "key-a").await;
+    broadcast(&env, "key-a", &id, true).await;
+    // The cap's worth are held at the receiver, the rest wait for a place;
+    // none of them can move on while the gate is shut.
+    wait_for(
+        &env,
+        "webhook.waiting",
+        HOOKS - u64::from(CAP),
+        Duration::ZERO,
+    )
+    .await;
+    while counts.lock().unwrap().0 < CAP {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(*counts.lock().unwrap(), (CAP, CAP));
+    gate.send_replace(true);
+    wait_for(&env, "webhook.delivered", HOOKS, Duration::ZERO).await;
+    assert_eq!(
+        counts.lock().unwrap().1,
+        CAP,
+        "never more than the cap at once"
+    );
+}

@@ -12,7 +12,7 @@ use apivideo::{AuthMode, Client, Config, Error};
 use apivideo_emulator::FaultSettings;
 use futures::future::join_all;
 
-use crate::common::{self, KEY};
+use crate::common;
 
 fn is_auth_call(route: &str) -> bool {
     route == "POST /auth/api-key" || route == "POST /auth/refresh"
@@ -111,7 +111,7 @@ async fn revoked_token_is_renewed_and_the_request_retried_once() {
     client.get_account().send().await.expect("ok");
     let revoked = reqwest::Client::new()
         .delete(format!("{}/_emulator/tokens", emulator.base_url()))
-        .basic_auth(KEY, Some(""))
+        .bearer_auth(emulator.admin_token())
         .send()
         .await
         .unwrap();

@@ -24,16 +24,22 @@ pub(super) const OPERATIONS: &[&str] = &[
     "restore_video",
 ];
 
-/// A call to the emulator's admin API as the first project: the answer.
+/// A call to the emulator's admin API: the answer.
 async fn admin(
     emulator: &Emulator,
     method: reqwest::Method,
     path: &str,
     body: serde_json::Value,
 ) -> serde_json::Value {
-    let response = reqwest::Client::new()
-        .request(method, format!("{}{path}", emulator.base_url()))
-        .basic_auth(KEY, None::<&str>)
+    let request = reqwest::Client::new().request(method, format!("{}{path}", emulator.base_url()));
+    // A project's own settings take its API key; the clock, shared by
+    // every project, takes the emulator's admin token.
+    let request = if path.starts_with("/_emulator/settings") {
+        request.basic_auth(KEY, None::<&str>)
+    } else {
+        request.bearer_auth(emulator.admin_token())
+    };
+    let response = request
         .json(&body)
         .send()
         .await
