@@ -27,14 +27,7 @@ use crate::split::pascal;
 /// Rewrites the `send` of every builder in `mod builder`. Fails, naming the
 /// builder, if progenitor's output no longer has the expected shape.
 pub(crate) fn rewrite_sends(file: &mut syn::File) -> Result<(), Error> {
-    let builders = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::Generate("progenitor emitted no `mod builder`".into()))?;
+    let builders = module(&mut file.items, "builder")?;
     for item in &mut builders.1 {
         let Item::Impl(block) = item else { continue };
         if block.trait_.is_some() {
@@ -182,14 +175,7 @@ fn binds_response(stmt: &Stmt) -> bool {
 /// unknown today may get its own variant tomorrow.
 /// Returns how many enums were changed.
 pub(crate) fn forward_compatible_enums(file: &mut syn::File) -> Result<usize, Error> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::Generate("progenitor emitted no `mod types`".into()))?;
+    let types = module(&mut file.items, "types")?;
     // A string enum: unit variants only, and a `FromStr` impl.
     let parsed: std::collections::BTreeSet<String> = types
         .1
@@ -443,6 +429,20 @@ pub(crate) fn lift_handwritten_enums(
     Ok(())
 }
 
+/// The items of the inline module `name` among `items`.
+fn module<'a>(
+    items: &'a mut [Item],
+    name: &str,
+) -> Result<&'a mut (syn::token::Brace, Vec<Item>), Error> {
+    items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == name => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::Generate(format!("the generated code has no `mod {name}`")))
+}
+
 /// Lets every typify builder setter of an optional field take the plain
 /// value as well as an `Option` of it: `.name("dark")` where the field is
 /// `Option<PlayerThemeCreationPayloadName>`, `.description("text")` where it
@@ -456,14 +456,7 @@ pub(crate) fn lift_handwritten_enums(
 /// `build()`/`send()` like any setter error. Every type of `mod types` is
 /// marked `Plain` here. Returns the number of setters changed.
 pub(crate) fn plain_setters(file: &mut syn::File) -> Result<usize, Error> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::Generate("progenitor emitted no `mod types`".into()))?;
+    let types = module(&mut file.items, "types")?;
     let mut plain: Vec<Item> = Vec::new();
     for item in &types.1 {
         let (ident, generics) = match item {
@@ -475,14 +468,7 @@ pub(crate) fn plain_setters(file: &mut syn::File) -> Result<usize, Error> {
             plain.push(syn::parse_quote!(impl crate::convert::Plain for #ident {}));
         }
     }
-    let builders = types
-        .1
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::Generate("typify emitted no `mod types::builder`".into()))?;
+    let builders = module(&mut types.1, "builder")?;
     let mut changed = 0;
     for item in &mut builders.1 {
         let Item::Impl(block) = item else { continue };
