@@ -3,7 +3,7 @@
 # with exactly the checks not_a_server_error, status_code_conformance,
 # content_type_conformance and response_schema_conformance:
 #
-# 1. all 63 operations with generated ids (mostly 404s on the id operations,
+# 1. the 60 operations outside /data with generated ids (mostly 404s on the id operations,
 #    plus the stateful phase, which chains creations into the id operations);
 # 2. after conformance/seed.py has created one resource of each kind, the
 #    same operations with every path id pinned to a seeded resource, so the
@@ -34,6 +34,11 @@ run() {
   local name=$1
   shift
   echo "--- schemathesis ${name} (seed ${seed}, ${examples} examples per operation)"
+  # The /data analytics are left out: their `filterBy[...]` deepObject
+  # takes any key and value, so generated queries reach hundreds of KiB and
+  # hyper answers its own bodyless 414 (an http::Uri holds at most 64 KiB),
+  # an answer no spec can describe with a problem document. The emulator's
+  # metrics tests cover them instead.
   # From target/conformance, so the .schemathesis and .hypothesis caches
   # land there and not in the source tree. One worker: with several,
   # hypothesis parses lambda sources from two threads at once, which trips
@@ -47,6 +52,7 @@ run() {
     --seed "$seed" \
     --workers 1 \
     --continue-on-failure \
+    --exclude-path-regex '^/data/' \
     --report junit --report-junit-path "schemathesis-${name}.xml" \
     "${SCHEMATHESIS_EXTRA[@]}")
 }
