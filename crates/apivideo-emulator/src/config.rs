@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::db::Durability;
 pub use crate::webhook_guard::WebhookTargets;
 
 /// How to run an emulator. `Config::default()` listens on `127.0.0.1:0`
@@ -55,6 +56,15 @@ pub struct Config {
     /// (on by default, for test receivers) and private ranges (off by
     /// default). Link-local and metadata addresses never.
     pub webhook_targets: WebhookTargets,
+    /// How hard a write is made durable before it is acknowledged.
+    pub durability: Durability,
+    /// How long a connection may take to send a request's headers, idle
+    /// keep-alive time before the next request included. Past it the
+    /// connection is closed.
+    pub header_timeout: Duration,
+    /// How long a connection may go without a byte read or written, in the
+    /// middle of a body for instance, before it is closed.
+    pub idle_timeout: Duration,
     /// Faults injected from the start.
     pub faults: FaultSettings,
 }
@@ -75,6 +85,9 @@ impl Default for Config {
             max_upload_request: 256 * 1024 * 1024,
             video_restore: false,
             webhook_targets: WebhookTargets::default(),
+            durability: Durability::default(),
+            header_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(120),
             faults: FaultSettings::default(),
         }
     }
@@ -148,6 +161,19 @@ impl Config {
         self
     }
 
+    /// Sets how hard writes are made durable.
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// Sets the header and idle timeouts of connections.
+    pub fn with_timeouts(mut self, header: Duration, idle: Duration) -> Self {
+        self.header_timeout = header;
+        self.idle_timeout = idle;
+        self
+    }
+
     /// Sets the faults injected from the start.
     pub fn with_faults(mut self, faults: FaultSettings) -> Self {
         self.faults = faults;
@@ -179,6 +205,9 @@ impl fmt::Debug for Config {
             .field("max_upload_request", &self.max_upload_request)
             .field("video_restore", &self.video_restore)
             .field("webhook_targets", &self.webhook_targets)
+            .field("durability", &self.durability)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .field("faults", &self.faults)
             .finish()
     }

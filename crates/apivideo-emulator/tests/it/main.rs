@@ -6,6 +6,7 @@ mod analytics;
 mod auth;
 mod captions_chapters;
 mod common;
+mod connections;
 mod current_fields;
 mod discarded;
 mod faults;
