@@ -47,6 +47,9 @@ pub struct Config {
     pub max_json_body: usize,
     /// Largest multipart request (one upload chunk) accepted.
     pub max_upload_request: usize,
+    /// The API's bounds on a video source's pieces: a file sent whole, and
+    /// each chunk of a source sent in several.
+    pub upload_limits: UploadLimits,
     /// Whether every project starts with Video Restore on: deleting a video
     /// then discards it, restorable for 90 days, instead of deleting it for
     /// good. Off by default, as on the API; a project changes its own
@@ -83,6 +86,7 @@ impl Default for Config {
             public_url: None,
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
+            upload_limits: UploadLimits::default(),
             video_restore: false,
             webhook_targets: WebhookTargets::default(),
             durability: Durability::default(),
@@ -161,6 +165,12 @@ impl Config {
         self
     }
 
+    /// Sets the bounds on a video source's pieces.
+    pub fn with_upload_limits(mut self, limits: UploadLimits) -> Self {
+        self.upload_limits = limits;
+        self
+    }
+
     /// Sets how hard writes are made durable.
     pub fn with_durability(mut self, durability: Durability) -> Self {
         self.durability = durability;
@@ -203,6 +213,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)
+            .field("upload_limits", &self.upload_limits)
             .field("video_restore", &self.video_restore)
             .field("webhook_targets", &self.webhook_targets)
             .field("durability", &self.durability)
@@ -254,6 +265,41 @@ pub struct FaultSettings {
     /// asked for with `transcript: true` are not written; no webhook is
     /// sent for either.
     pub fail_generation: bool,
+}
+
+/// The API's bounds on the pieces of a video source. The defaults are the
+/// API's: a file sent whole in one request up to 200 MiB; in chunks, each
+/// from 5 to 128 MiB, but the last, which may be smaller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// Largest file sent whole, without `Content-Range`.
+    pub max_whole: u64,
+    /// Smallest chunk, the last one of a source excepted.
+    pub min_chunk: u64,
+    /// Largest chunk.
+    pub max_chunk: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        const MIB: u64 = 1024 * 1024;
+        Self {
+            max_whole: 200 * MIB,
+            min_chunk: 5 * MIB,
+            max_chunk: 128 * MIB,
+        }
+    }
+}
+
+impl UploadLimits {
+    /// No lower bound on chunks: for tests of ingest logic that send
+    /// chunks of a few bytes. The upper bounds stay the API's.
+    pub fn any_chunk_size() -> Self {
+        Self {
+            min_chunk: 1,
+            ..Self::default()
+        }
+    }
 }
 
 /// A fixed-window rate limit over all API requests.

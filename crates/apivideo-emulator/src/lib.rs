@@ -40,6 +40,6 @@ mod state;
 mod stats;
 mod webhook_guard;
 
-pub use config::{Config, Durability, FaultSettings, RateLimit, WebhookTargets};
+pub use config::{Config, Durability, FaultSettings, RateLimit, UploadLimits, WebhookTargets};
 pub use server::{Emulator, StartError};
 pub use stats::Stats;

@@ -164,10 +164,16 @@ async fn thumbnail(
     let path = ingest::video_dir(&state, &found.project, &video_id).join(ingest::THUMBNAIL_FILE);
     let jpeg = [(header::CONTENT_TYPE, "image/jpeg")];
     match tokio::fs::File::open(&path).await {
-        Ok(file) => {
+        Ok(mut file) => {
             let len = file.metadata().await?.len();
+            // An uploaded thumbnail is served as it came (the emulator
+            // converts no image): its type is read from its first bytes.
+            let mut magic = [0u8; 12];
+            let read = file.read(&mut magic).await?;
+            file.seek(std::io::SeekFrom::Start(0)).await?;
+            let kind = [(header::CONTENT_TYPE, image_type(&magic[..read]))];
             let body = Body::from_stream(ReaderStream::new(file));
-            return Ok((jpeg, [(header::CONTENT_LENGTH, len)], body).into_response());
+            return Ok((kind, [(header::CONTENT_LENGTH, len)], body).into_response());
         }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
         Err(_) => {}
@@ -206,6 +212,18 @@ async fn player(
          </head>\n<body>\n<video src=\"{mp4}\" poster=\"{poster}\" controls playsinline></video>\n</body>\n</html>\n"
     );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response())
+}
+
+/// The media type of an image from its first bytes: PNG and WebP by their
+/// signatures, JPEG otherwise.
+fn image_type(magic: &[u8]) -> &'static str {
+    if magic.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if magic.len() >= 12 && &magic[..4] == b"RIFF" && &magic[8..12] == b"WEBP" {
+        "image/webp"
+    } else {
+        "image/jpeg"
+    }
 }
 
 fn html_escape(s: &str) -> String {

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use tempfile::TempPath;
 use tokio::io::{AsyncWriteExt, BufWriter};
 
+use crate::config::UploadLimits;
 use crate::db::Kind;
 use crate::problem::{ApiError, ApiResult};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 /// The reassembled source, in the video's media directory.
 pub(crate) const SOURCE_FILE: &str = "source";
@@ -60,11 +61,12 @@ impl Ingest {
         self.uploaded || !self.parts.is_empty() || !self.ranges.is_empty()
     }
 
-    /// Marks the source complete with `size` bytes.
-    pub(crate) fn complete(&mut self, size: Option<u64>) {
+    /// Marks the source complete with `size` bytes at `now` (the
+    /// emulator clock's Unix milliseconds: encoding runs on that clock).
+    pub(crate) fn complete(&mut self, size: Option<u64>, now: i64) {
         self.uploaded = true;
         self.filesize = size;
-        self.uploaded_at = Some(now_millis());
+        self.uploaded_at = Some(now);
     }
 }
 
@@ -335,6 +337,7 @@ pub(crate) async fn accept(
     if chunk.size == 0 {
         return Err(ApiError::file_missing().with_detail("The file is empty."));
     }
+    check_limits(&state.config.upload_limits, pos, chunk.size)?;
     let _guard = lock(state, video_id).await;
     // The video may have been deleted while the chunk was arriving.
     if state
@@ -360,7 +363,7 @@ pub(crate) async fn accept(
                 to: size - 1,
                 total: size,
             }];
-            ingest.complete(Some(size));
+            ingest.complete(Some(size), state.clock.now_millis());
             true
         }
         ChunkPos::Part { n, total } => accept_part(&mut ingest, &dir, n, total, chunk).await?,
@@ -370,7 +373,7 @@ pub(crate) async fn accept(
     };
     if complete && !ingest.uploaded {
         let size = reassemble(state, &dir, &ingest).await?;
-        ingest.complete(Some(size));
+        ingest.complete(Some(size), state.clock.now_millis());
     }
     store(state, project, video_id, &ingest)?;
     state.counters.event("upload.parts");
@@ -380,6 +383,55 @@ pub(crate) async fn accept(
         let _ = tokio::fs::remove_dir_all(dir.join(PARTS_DIR)).await;
     }
     Ok(complete)
+}
+
+/// The API's bounds on the size of a piece of source at position `pos`.
+fn check_limits(limits: &UploadLimits, pos: ChunkPos, size: u64) -> ApiResult<()> {
+    const MIB: u64 = 1024 * 1024;
+    let mib = |bytes: u64| {
+        if bytes.is_multiple_of(MIB) {
+            format!("{} MiB", bytes / MIB)
+        } else {
+            format!("{bytes} bytes")
+        }
+    };
+    let last = match pos {
+        ChunkPos::Whole => {
+            if size > limits.max_whole {
+                return Err(too_big(format!(
+                    "A file sent in one request is at most {}; send a larger one in chunks, with `Content-Range`.",
+                    mib(limits.max_whole)
+                )));
+            }
+            return Ok(());
+        }
+        ChunkPos::Part { n, total } => total == Some(n),
+        ChunkPos::Bytes { to, total, .. } => to + 1 == total,
+    };
+    if size > limits.max_chunk {
+        return Err(too_big(format!(
+            "A chunk is at most {}.",
+            mib(limits.max_chunk)
+        )));
+    }
+    if size < limits.min_chunk && !last {
+        return Err(bad_range(format!(
+            "A chunk is at least {}, but the last one of the source: this one has {size} bytes.",
+            mib(limits.min_chunk)
+        )));
+    }
+    Ok(())
+}
+
+/// 400: a file above the API's size limit for what it is.
+pub(crate) fn too_big(detail: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "file-too-large",
+        "The uploaded file is too large.",
+    )
+    .with_name("file")
+    .with_detail(detail)
 }
 
 async fn accept_part(

@@ -246,7 +246,7 @@ async fn save_recording(
     .await
     .map_err(ApiError::internal)??;
     let mut source = ingest::Ingest::default();
-    source.complete(Some(RECORDING_BYTES as u64));
+    source.complete(Some(RECORDING_BYTES as u64), state.clock.now_millis());
     ingest::store(state, project, &video_id, &source)?;
     super::videos::store(state, project, &video)?;
     encoding::schedule(state, project, &video_id);
@@ -394,10 +394,12 @@ async fn list(
             .stream_key
             .as_ref()
             .is_none_or(|k| s.stream_key.as_ref() == Some(k))
+            // As on the API, `name` matches part of the name (case
+            // and all: `Demo` finds `My Demo 2`, not `my demo`).
             && query
                 .name
                 .as_ref()
-                .is_none_or(|n| s.name.as_ref() == Some(n))
+                .is_none_or(|n| s.name.as_ref().is_some_and(|name| name.contains(n.as_str())))
     });
     sort(&mut streams, query.sort_by.as_deref(), query.sort_order)?;
     let url = format!("{}/live-streams", state.base_url);

@@ -260,11 +260,12 @@ pub(crate) fn list_page(
     let dynamic = DynamicFilters::from_pairs(&pairs);
     let mut videos: Vec<Video> = state.db.list(project, kind, None)?;
     videos.retain(|v| matches(v, q, &dynamic));
-    if let Some(by) = q.sort_by.as_deref() {
-        videos.sort_by(|a, b| compare(a, b, by));
-        if desc {
-            videos.reverse();
-        }
+    // Without `sortBy`, creation order, which `sortOrder` still turns
+    // around. The sort is stable: ties keep creation order.
+    let by = q.sort_by.as_deref().unwrap_or("createdAt");
+    videos.sort_by(|a, b| compare(a, b, by));
+    if desc {
+        videos.reverse();
     }
     let (data, pagination) = page.apply(videos, &format!("{}{path}", state.base_url), &pairs)?;
     let data = match kind {
@@ -326,7 +327,7 @@ async fn import(state: &AppState, project: &str, video_id: &str, from: Import) -
         Import::Nothing => return Ok(false),
         Import::Url(url) => {
             ingest.imported_from = Some(url);
-            ingest.complete(None);
+            ingest.complete(None, state.clock.now_millis());
         }
         Import::Copy(source) => {
             let size = ingest::copy_source(
@@ -334,7 +335,7 @@ async fn import(state: &AppState, project: &str, video_id: &str, from: Import) -
                 ingest::video_dir(state, project, video_id),
             )
             .await?;
-            ingest.complete(Some(size));
+            ingest.complete(Some(size), state.clock.now_millis());
         }
     }
     ingest::store(state, project, video_id, &ingest)?;
@@ -621,8 +622,11 @@ async fn pick_thumbnail(
     touched(&state, project, video)
 }
 
-/// The extensions `upload_video_thumbnail` takes.
-const THUMBNAIL_EXTENSIONS: [&str; 4] = ["jpeg", "jpg", "JPG", "JPEG"];
+/// The extensions `upload_video_thumbnail` takes: JPEG, PNG and WebP.
+const THUMBNAIL_EXTENSIONS: [&str; 8] =
+    ["jpeg", "jpg", "JPG", "JPEG", "png", "PNG", "webp", "WEBP"];
+/// The largest thumbnail `upload_video_thumbnail` takes: 8 MiB.
+const MAX_THUMBNAIL: u64 = 8 * 1024 * 1024;
 
 async fn upload_thumbnail(
     project: Project,
@@ -641,6 +645,12 @@ async fn upload_thumbnail(
     }
     if image.size == 0 {
         return Err(ApiError::file_missing().with_detail("The file is empty."));
+    }
+    if image.size > MAX_THUMBNAIL {
+        return Err(ingest::too_big(format!(
+            "A thumbnail is at most 8 MiB; this one has {} bytes.",
+            image.size
+        )));
     }
     {
         let _guard = ingest::lock(&state, &video_id).await;

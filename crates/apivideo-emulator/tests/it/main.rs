@@ -3,6 +3,7 @@
 
 mod admin;
 mod analytics;
+mod api_limits;
 mod auth;
 mod captions_chapters;
 mod common;

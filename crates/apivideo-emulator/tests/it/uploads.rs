@@ -117,7 +117,7 @@ fn ingest_status(s: &VideoStatus) -> String {
 
 #[tokio::test]
 async fn whole_file_upload_serves_the_same_bytes() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "whole").await;
     assert_eq!(
         ingest_status(&status(&env, &video.video_id).await),
@@ -152,7 +152,7 @@ async fn whole_file_upload_serves_the_same_bytes() {
 
 #[tokio::test]
 async fn parts_out_of_order_and_retried_reassemble_exactly() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "parts").await;
     let id = &video.video_id;
     let (p1, p2, p3) = (bytes(70_000, 1), bytes(70_000, 2), bytes(12_345, 3));
@@ -173,7 +173,7 @@ async fn parts_out_of_order_and_retried_reassemble_exactly() {
 
 #[tokio::test]
 async fn parallel_parts_are_all_recorded() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "parallel").await;
     let parts: Vec<Vec<u8>> = (1..=6).map(|i| bytes(30_000, i)).collect();
     let ranges: Vec<String> = (1..=6).map(|n| format!("part {n}/6")).collect();
@@ -199,7 +199,7 @@ async fn parallel_parts_are_all_recorded() {
 
 #[tokio::test]
 async fn progressive_session_ends_with_part_n_of_n() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "progressive").await;
     let id = &video.video_id;
     let chunks: Vec<Vec<u8>> = (1..=3).map(|i| bytes(40_000, i)).collect();
@@ -217,7 +217,7 @@ async fn progressive_session_ends_with_part_n_of_n() {
 
 #[tokio::test]
 async fn byte_ranges_in_any_order() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "bytes").await;
     let id = &video.video_id;
     let data = bytes(100_000, 4);
@@ -248,7 +248,7 @@ async fn problem(answer: reqwest::Response, status: u16) -> serde_json::Value {
 
 #[tokio::test]
 async fn bad_uploads_are_problems() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "bad").await;
     let id = &video.video_id;
     let p = problem(
@@ -320,7 +320,7 @@ async fn requests_over_the_limit_are_refused_and_leave_nothing() {
 
 #[tokio::test]
 async fn a_complete_source_cannot_be_uploaded_again() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "once").await;
     chunk_ok(&env, &video.video_id, None, b"the whole thing").await;
     for range in [None, Some("part 1/1")] {
@@ -356,22 +356,24 @@ async fn encoding_makes_the_video_playable() {
             .all(|q| q.status.as_ref().unwrap().to_string() != "encoded")
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    // Playable comes with the first rendition (see `api_limits`); wait
+    // for the last.
     let late = loop {
         let encoding = status(&env, &video.video_id).await.encoding.unwrap();
-        if encoding.playable == Some(true) {
+        if encoding
+            .qualities
+            .iter()
+            .all(|q| q.status.as_ref().unwrap().to_string() == "encoded")
+        {
             break encoding;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "never playable: {encoding:?}"
+            "never encoded: {encoding:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert!(
-        late.qualities
-            .iter()
-            .all(|q| q.status.as_ref().unwrap().to_string() == "encoded")
-    );
+    assert_eq!(late.playable, Some(true));
     let kinds: Vec<String> = late
         .qualities
         .iter()
@@ -403,7 +405,7 @@ async fn encoding_makes_the_video_playable() {
 
 #[tokio::test]
 async fn assets_of_videos_without_source_are_404() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "empty").await;
     let assets = video.assets.unwrap();
     for url in [
@@ -429,6 +431,7 @@ async fn sources_and_partial_uploads_survive_a_restart() {
             .with_api_key("k")
             .with_data_dir(dir.path())
             .with_encoding_delay(Duration::from_millis(300))
+            .with_upload_limits(apivideo_emulator::UploadLimits::any_chunk_size())
     };
     let env = common::start_with(config()).await;
     let full = create(&env, "full").await;
@@ -471,7 +474,7 @@ async fn sources_and_partial_uploads_survive_a_restart() {
 /// closing the connection under a client that is still sending.
 #[tokio::test]
 async fn a_large_chunk_refused_early_still_gets_its_answer() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let chunk = vec![7u8; 20 * 1024 * 1024];
     for _ in 0..3 {
         let form = reqwest::multipart::Form::new().part(
