@@ -259,6 +259,11 @@ pub struct FaultSettings {
     /// (for a given build of the emulator). Each change of the settings
     /// restarts the sequence. Unset, the draws are unpredictable.
     pub seed: Option<u64>,
+    /// Only the requests of this project (its id, `pr…`: see
+    /// [`crate::Emulator::project_id`] or `GET /_emulator/project`) meet the
+    /// request faults; requests without its credential pass untouched.
+    /// `None`: every request.
+    pub project: Option<String>,
     /// Not a request fault: while set, what the emulator generates from a
     /// video's speech when the video finishes encoding fails. Summaries
     /// with `origin: auto` end with `sourceStatus: failed`, and captions

@@ -50,8 +50,8 @@ pub enum StartError {
 }
 
 /// A running emulator. Dropping it stops the server (and removes the data
-/// directory when it was temporary).
-#[derive(Debug)]
+/// directory when it was temporary). Its `Debug` shows where it listens and
+/// keeps its data, never its API keys nor its admin token.
 pub struct Emulator {
     state: AppState,
     local_addr: SocketAddr,
@@ -59,6 +59,17 @@ pub struct Emulator {
     accept: Option<JoinHandle<()>>,
     // Declared last: removed only after the server has been told to stop.
     _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.state.base_url)
+            .field("local_addr", &self.local_addr)
+            .field("data_dir", &self.data_dir)
+            .field("config", &self.state.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Emulator {
@@ -148,6 +159,14 @@ impl Emulator {
     /// (configured, or generated at start).
     pub fn admin_token(&self) -> &str {
         self.state.config.admin_token.as_deref().unwrap_or_default()
+    }
+
+    /// The id of the project of `api_key` (`pr…`), which scopes faults
+    /// ([`FaultSettings::project`]) and stats (`GET
+    /// /_emulator/stats?project=…`); `None` for a key the emulator does not
+    /// accept.
+    pub fn project_id(&self, api_key: &str) -> Option<&str> {
+        self.state.project_of_key(api_key)
     }
 
     /// Every API key, one project each.
