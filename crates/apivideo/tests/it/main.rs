@@ -27,7 +27,9 @@
 //! - `call_options`: per-call timeout and retry policy, a caller's own HTTP
 //!   client, the origin headers;
 //! - `forward_compat`: answers from a newer API (unlisted enum values,
-//!   unknown fields, partial problem documents) decode.
+//!   unknown fields, partial problem documents) decode;
+//! - `first_hour`: what a newcomer writes first, in that shape, and the
+//!   README's testing example, kept identical to it.
 
 mod auth;
 mod call_options;
@@ -39,6 +41,7 @@ mod first_hour;
 mod forward_compat;
 mod media;
 mod pagination;
+mod readme_testing;
 mod retries;
 mod schemas;
 mod side_effects;
