@@ -28,8 +28,10 @@
 //!   client, the origin headers;
 //! - `forward_compat`: answers from a newer API (unlisted enum values,
 //!   unknown fields, partial problem documents) decode;
+//! - `examples`: every program of `examples/`, run against the emulator;
 //! - `first_hour`: what a newcomer writes first, in that shape, and the
-//!   README's testing example, kept identical to it.
+//!   READMEs' examples kept identical to the code that compiles and runs;
+//! - `readme_testing`: the README's example of testing with the emulator.
 
 mod auth;
 mod call_options;
@@ -37,6 +39,7 @@ mod cancellation;
 mod common;
 mod coverage;
 mod errors;
+mod examples;
 mod first_hour;
 mod forward_compat;
 mod media;
