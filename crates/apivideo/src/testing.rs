@@ -180,6 +180,28 @@ impl TestEmulator {
     /// Starts an emulator with this configuration (API keys, delays,
     /// faults from the start, a data directory kept across restarts…). The
     /// client is for the first API key, generated if there is none.
+    ///
+    /// ```
+    /// use apivideo::prelude::*;
+    /// use apivideo::testing::{TestEmulator, emulator};
+    /// use futures::TryStreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A project with Video Restore on: a deleted video can be restored.
+    /// let emulator =
+    ///     TestEmulator::start_with(emulator::Config::default().with_video_restore(true)).await?;
+    /// let client = emulator.client();
+    /// let video = client
+    ///     .create_video()
+    ///     .body(apivideo::types::VideoCreationPayload::builder().title("Oops"))
+    ///     .send()
+    ///     .await?;
+    /// client.delete_video().video_id(&video.video_id).send().await?;
+    /// let discarded: Vec<_> = client.list_discarded_videos().stream().try_collect().await?;
+    /// assert_eq!(discarded.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn start_with(config: emulator::Config) -> Result<Self, StartError> {
         let emulator = Emulator::start(config).await?;
         let client = Client::with_config(
@@ -198,6 +220,20 @@ impl TestEmulator {
     /// A configuration for the emulator's first project, for code under
     /// test that builds its own client: the base URL, the API key, and a
     /// retry policy with short waits. Chain `with_*` setters to change it.
+    ///
+    /// ```
+    /// use apivideo::prelude::*;
+    /// use apivideo::testing::TestEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = TestEmulator::start().await?;
+    /// // The client your code builds, from the emulator's configuration.
+    /// let client = Client::with_config(emulator.config().with_application("my-service", "1.0"))?;
+    /// client.list_videos().send().await?;
+    /// assert_eq!(emulator.stats().requests_to("GET /videos"), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn config(&self) -> Config {
         Config::new(self.emulator.base_url())
             .with_api_key(self.emulator.api_key())
@@ -248,6 +284,28 @@ impl TestEmulator {
     /// Moves the emulator's clock ahead by `by` (whole seconds, rounded
     /// up), for every project: dates in answers move, and discarded videos
     /// whose time has come are deleted for good.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use apivideo::prelude::*;
+    /// use apivideo::testing::TestEmulator;
+    /// use apivideo::types::TokenCreationPayload;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = TestEmulator::start().await?;
+    /// emulator.advance_clock(Duration::from_secs(2 * 86_400)).await?;
+    /// let token = emulator
+    ///     .client()
+    ///     .create_upload_token()
+    ///     .body(TokenCreationPayload { ttl: 60 })
+    ///     .send()
+    ///     .await?;
+    /// let created = token.created_at.expect("a creation date");
+    /// assert!(created > chrono::Utc::now() + chrono::Duration::days(1));
+    /// # Ok(()) }
+    /// ```
     pub async fn advance_clock(&self, by: Duration) -> Result<()> {
         let seconds = by.as_secs() + u64::from(by.subsec_nanos() > 0);
         let _: Value = self
@@ -439,10 +497,10 @@ fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// A for-the-sake-of-the-demo client: the real API when
-/// `APIVIDEO_API_KEY` is set (and `APIVIDEO_BASE_URL`, e.g. the sandbox,
-/// if given), otherwise a [`TestEmulator`] started here, returned beside
-/// the client to keep it running. The crate's examples start this way.
+/// For examples and demos: a client for the API when `APIVIDEO_API_KEY`
+/// is set (and `APIVIDEO_BASE_URL`, e.g. the sandbox, if given), otherwise
+/// for a [`TestEmulator`] started here, returned beside the client to keep
+/// it running. The crate's examples start this way.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), apivideo::testing::StartError> {
@@ -706,6 +764,46 @@ async fn receive(
         Err(_) => {
             shared.rejected.fetch_add(1, Ordering::Relaxed);
             StatusCode::UNAUTHORIZED
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Neither the API key, nor the admin token, nor a webhook's secret
+    /// shows in `Debug`.
+    #[tokio::test]
+    async fn debug_shows_no_secret() {
+        let emulator = TestEmulator::start_with(
+            emulator::Config::default()
+                .with_api_key("key-that-must-not-show")
+                .with_admin_token("admin-token-that-must-not-show"),
+        )
+        .await
+        .unwrap();
+        let hooks = emulator
+            .capture_webhooks([WebhookEvent::VideoSourceRecorded])
+            .await
+            .unwrap();
+        let secret = emulator
+            .client()
+            .get_webhook()
+            .webhook_id(hooks.webhook_id())
+            .send()
+            .await
+            .unwrap()
+            .signature_secret
+            .unwrap();
+        let shown = format!("{emulator:?} {hooks:?}");
+        assert!(shown.contains(emulator.base_url()), "{shown}");
+        for hidden in [
+            "key-that-must-not-show",
+            "admin-token-that-must-not-show",
+            &secret,
+        ] {
+            assert!(!shown.contains(hidden), "{shown}");
         }
     }
 }
