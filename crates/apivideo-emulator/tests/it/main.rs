@@ -5,6 +5,7 @@ mod admin;
 mod analytics;
 mod auth;
 mod captions_chapters;
+mod collector;
 mod common;
 mod current_fields;
 mod discarded;
