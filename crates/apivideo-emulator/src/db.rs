@@ -87,6 +87,9 @@ pub(crate) enum Kind {
     Session,
     /// A player session event, parent: session id.
     SessionEvent,
+    /// What the player collector keeps of a session it opened, id: session
+    /// id, parent: video id.
+    CollectorSession,
     /// Ingest state of a video's source upload, id: video id.
     Ingest,
     /// Broadcast state of a live stream (a completion under way, a closed
@@ -115,6 +118,7 @@ impl Kind {
             Kind::Transcript => "transcript",
             Kind::Session => "session",
             Kind::SessionEvent => "session_event",
+            Kind::CollectorSession => "collector_session",
             Kind::Ingest => "ingest",
             Kind::Broadcast => "broadcast",
             Kind::Settings => "settings",

@@ -2,9 +2,9 @@
 //! fixed-window rate limit answering 429 with the `X-RateLimit-*` headers, a
 //! share of 5xx answers, and connections dropped before the request is
 //! handled or after. Applied to API routes only, never to `/_emulator`
-//! admin calls or asset downloads. The random draws can be seeded, for
-//! reproducible runs. With `project` set, only the requests that carry that
-//! project's credential meet the faults.
+//! admin calls, asset downloads or the player collector. The random draws
+//! can be seeded, for reproducible runs. With `project` set, only the
+//! requests that carry that project's credential meet the faults.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -123,7 +123,7 @@ impl Draw {
 
 /// Paths that faults never touch.
 fn exempt(path: &str) -> bool {
-    ["/_emulator", "/vod/", "/live/", "/embed/"]
+    ["/_emulator", "/vod/", "/live/", "/embed/", "/collector/"]
         .iter()
         .any(|p| path.starts_with(p))
 }

@@ -78,7 +78,7 @@ pub(crate) struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ended_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    metadata: Vec<Metadata>,
+    pub(crate) metadata: Vec<Metadata>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) location: Option<VideoSessionLocation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,8 @@
 //! Video assets, served without credentials like a CDN would: the source
 //! as MP4 (with `Range` support), an HLS manifest pointing at it, the
-//! thumbnail (uploaded, or a generated JPEG), and a player page. A video
-//! that is unknown or not uploaded yet answers 404.
+//! thumbnail (uploaded, or a generated JPEG), and a player page that
+//! reports plays to the collector (`collector.rs`). A video that is unknown
+//! or not uploaded yet answers 404.
 
 use apivideo_raw::types::Video;
 use axum::Router;
@@ -198,18 +199,35 @@ fn gray_level(timecode: &str) -> u8 {
     40 + (hash % 176) as u8
 }
 
+/// The player page's script (see `collector.rs` for what it reports).
+const PLAYER_SCRIPT: &str = include_str!("player.js");
+
+/// The player page: the uploaded file in a `<video>` element, and a script
+/// that reports the viewer's session to the collector (`/collector`), so a
+/// video played in a browser shows up in the analytics and `/data`
+/// metrics. Self-contained: no resource but the video's own. The emulator
+/// has no private-video tokens, so it serves a private video's page too.
 async fn player(
     State(state): State<AppState>,
     Path(video_id): Path<String>,
 ) -> ApiResult<Response> {
     let found = find_uploaded(&state, &video_id)?;
     let title = html_escape(found.video.title.as_deref().unwrap_or_default());
-    let mp4 = mp4_url(&state, &video_id);
-    let poster = format!("{}/vod/{video_id}/thumbnail.jpg", state.base_url);
+    let mp4 = html_escape(&mp4_url(&state, &video_id));
+    let poster = html_escape(&format!("{}/vod/{video_id}/thumbnail.jpg", state.base_url));
+    let config = script_json(&serde_json::json!({
+        "videoId": video_id,
+        "collector": format!("{}/collector", state.base_url),
+    }));
     let body = format!(
-        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>html,body{{margin:0;height:100%;background:#000}}video{{width:100%;height:100%}}</style>\
-         </head>\n<body>\n<video src=\"{mp4}\" poster=\"{poster}\" controls playsinline></video>\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
+         <title>{title}</title>\n\
+         <style>html,body{{margin:0;height:100%;background:#000}}video{{display:block;width:100%;height:100%}}</style>\n\
+         </head>\n<body>\n\
+         <video src=\"{mp4}\" id=\"player\" poster=\"{poster}\" controls playsinline preload=\"metadata\"></video>\n\
+         <script type=\"application/json\" id=\"player-config\">{config}</script>\n\
+         <script>\n{PLAYER_SCRIPT}</script>\n</body>\n</html>\n"
     );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response())
 }
@@ -224,6 +242,12 @@ fn image_type(magic: &[u8]) -> &'static str {
     } else {
         "image/jpeg"
     }
+}
+
+/// JSON to put inside a `<script>` element: no `<`, so no `</script>` or
+/// `<!--` can end or change it.
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
 }
 
 fn html_escape(s: &str) -> String {
@@ -347,6 +371,16 @@ mod tests {
         assert_eq!(byte_range(Some(&h("bytes=10-")), 10), Err(()));
         assert_eq!(byte_range(Some(&h("bytes=0-1,4-5")), 10), Ok(None));
         assert_eq!(byte_range(Some(&h("items=0-1")), 10), Ok(None));
+    }
+
+    #[test]
+    fn script_json_cannot_end_its_element() {
+        let json = script_json(&serde_json::json!({"a": "</script><!--"}));
+        assert!(!json.contains('<'));
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["a"], "</script><!--");
+        // The script is inlined as it is.
+        assert!(!PLAYER_SCRIPT.contains("</") && !PLAYER_SCRIPT.contains("<!--"));
     }
 
     #[test]

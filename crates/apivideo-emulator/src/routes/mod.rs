@@ -7,6 +7,7 @@ mod assets;
 mod captions;
 mod chapters;
 mod clock;
+mod collector;
 mod discarded;
 mod live_streams;
 mod media_form;
@@ -52,6 +53,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(analytics::routes())
         .merge(metrics::routes())
         .merge(assets::routes())
+        .merge(collector::routes())
         .merge(clock::routes())
         .merge(crate::admin::routes())
         .method_not_allowed_fallback(method_not_allowed)

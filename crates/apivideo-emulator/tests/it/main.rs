@@ -6,6 +6,7 @@ mod analytics;
 mod api_limits;
 mod auth;
 mod captions_chapters;
+mod collector;
 mod common;
 mod connections;
 mod current_fields;
