@@ -32,6 +32,7 @@ mod ids;
 mod media;
 mod multipart_guard;
 mod pagination;
+mod private;
 mod problem;
 mod routes;
 mod server;

@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     /// Caps the webhook POSTs in flight at once.
     pub(crate) deliveries: tokio::sync::Semaphore,
+    /// Derives the tokens of private videos' asset URLs.
+    pub(crate) private_key: crate::private::TokenKey,
 }
 
 impl Deref for AppState {
@@ -99,6 +101,7 @@ impl AppState {
             shutdown: tokio_util::sync::CancellationToken::new(),
             http,
             deliveries: tokio::sync::Semaphore::new(crate::delivery::MAX_IN_FLIGHT),
+            private_key: crate::private::TokenKey::random(),
         })))
     }
 

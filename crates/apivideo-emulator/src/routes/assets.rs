@@ -24,7 +24,64 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/vod/{videoId}/mp4/source.mp4", get(mp4))
         .route("/vod/{videoId}/hls/manifest.m3u8", get(manifest))
         .route("/vod/{videoId}/thumbnail.jpg", get(thumbnail))
+        .route("/vod/{videoId}/token/{token}/mp4/source.mp4", get(mp4))
+        .route(
+            "/vod/{videoId}/token/{token}/hls/manifest.m3u8",
+            get(manifest),
+        )
+        .route("/vod/{videoId}/token/{token}/thumbnail.jpg", get(thumbnail))
         .route("/embed/vod/{videoId}", get(player))
+}
+
+/// The path of an asset request: the video, and the token of a private
+/// video's URL (in the path, or `?token=` on the player page).
+#[derive(Debug, serde::Deserialize)]
+struct AssetPath {
+    #[serde(rename = "videoId")]
+    video_id: String,
+    token: Option<String>,
+}
+
+/// `?token=` of the player page.
+#[derive(Debug, serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The asset URLs of a video: plain for a public one, with its token for
+/// a private one (see [`crate::private`]).
+#[derive(Debug)]
+pub(crate) struct AssetUrls {
+    pub(crate) hls: String,
+    pub(crate) mp4: String,
+    pub(crate) thumbnail: String,
+    pub(crate) player: String,
+}
+
+pub(crate) fn urls(state: &AppState, video: &Video) -> AssetUrls {
+    let token = private_token(state, video);
+    asset_urls(state, &video.video_id, token.as_deref())
+}
+
+fn private_token(state: &AppState, video: &Video) -> Option<String> {
+    (video.public == Some(false)).then(|| state.private_key.token(&video.video_id))
+}
+
+fn asset_urls(state: &AppState, id: &str, token: Option<&str>) -> AssetUrls {
+    let base = &state.base_url;
+    let vod = match token {
+        Some(token) => format!("{base}/vod/{id}/token/{token}"),
+        None => format!("{base}/vod/{id}"),
+    };
+    AssetUrls {
+        hls: format!("{vod}/hls/manifest.m3u8"),
+        mp4: format!("{vod}/mp4/source.mp4"),
+        thumbnail: format!("{vod}/thumbnail.jpg"),
+        player: match token {
+            Some(token) => format!("{base}/embed/vod/{id}?token={token}"),
+            None => format!("{base}/embed/vod/{id}"),
+        },
+    }
 }
 
 /// A video with its project and ingest state, whatever the project.
@@ -34,11 +91,21 @@ struct Found {
     ingest: ingest::Ingest,
 }
 
-fn find(state: &AppState, video_id: &str) -> ApiResult<Found> {
+/// The video of an asset request, if the request may see it: a private
+/// video only through its token, and a token only for its own video. Any
+/// refusal is the 404 of a video that does not exist.
+fn find(state: &AppState, video_id: &str, token: Option<&str>) -> ApiResult<Found> {
     let (project, video) = state
         .db
         .find::<Video>(Kind::Video, video_id)?
         .ok_or_else(|| ApiError::not_found("videoId"))?;
+    let allowed = match token {
+        Some(token) => state.private_key.check(video_id, token),
+        None => video.public != Some(false),
+    };
+    if !allowed {
+        return Err(ApiError::not_found("videoId"));
+    }
     let ingest = ingest::load(state, &project, video_id)?;
     Ok(Found {
         project,
@@ -48,8 +115,8 @@ fn find(state: &AppState, video_id: &str) -> ApiResult<Found> {
 }
 
 /// Like [`find`], but only for a video whose source has arrived.
-fn find_uploaded(state: &AppState, video_id: &str) -> ApiResult<Found> {
-    let found = find(state, video_id)?;
+fn find_uploaded(state: &AppState, video_id: &str, token: Option<&str>) -> ApiResult<Found> {
+    let found = find(state, video_id, token)?;
     if found.ingest.uploaded {
         Ok(found)
     } else {
@@ -57,23 +124,18 @@ fn find_uploaded(state: &AppState, video_id: &str) -> ApiResult<Found> {
     }
 }
 
-fn mp4_url(state: &AppState, video_id: &str) -> String {
-    format!("{}/vod/{video_id}/mp4/source.mp4", state.base_url)
-}
-
 async fn mp4(
     State(state): State<AppState>,
-    Path(video_id): Path<String>,
+    Path(AssetPath { video_id, token }): Path<AssetPath>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let found = find_uploaded(&state, &video_id)?;
-    if let Some(url) = &found.ingest.imported_from {
-        // Imported from a URL: the bytes live there.
-        return Ok((
-            StatusCode::TEMPORARY_REDIRECT,
-            [(header::LOCATION, url.clone())],
-        )
-            .into_response());
+    let found = find_uploaded(&state, &video_id, token.as_deref())?;
+    if found.ingest.imported_from.is_some() {
+        // The emulator fetches nothing from the internet, and sending the
+        // client to a URL a caller chose would make it an open redirect.
+        return Err(ApiError::not_found("videoId").with_detail(
+            "This video was imported from a URL: the emulator has not fetched its bytes.",
+        ));
     }
     let path = ingest::video_dir(&state, &found.project, &video_id).join(ingest::SOURCE_FILE);
     let mut file = tokio::fs::File::open(&path)
@@ -141,14 +203,14 @@ fn byte_range(header: Option<&HeaderValue>, len: u64) -> Result<Option<(u64, u64
 
 async fn manifest(
     State(state): State<AppState>,
-    Path(video_id): Path<String>,
+    Path(AssetPath { video_id, token }): Path<AssetPath>,
 ) -> ApiResult<Response> {
-    let found = find_uploaded(&state, &video_id)?;
+    let found = find_uploaded(&state, &video_id, token.as_deref())?;
     let seconds = encoding::duration_of(found.ingest.filesize);
     let body = format!(
         "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:{seconds}\n\
          #EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:{seconds}.0,\n{}\n#EXT-X-ENDLIST\n",
-        mp4_url(&state, &video_id)
+        urls(&state, &found.video).mp4
     );
     Ok((
         [(header::CONTENT_TYPE, "application/vnd.apple.mpegurl")],
@@ -159,9 +221,9 @@ async fn manifest(
 
 async fn thumbnail(
     State(state): State<AppState>,
-    Path(video_id): Path<String>,
+    Path(AssetPath { video_id, token }): Path<AssetPath>,
 ) -> ApiResult<Response> {
-    let found = find(&state, &video_id)?;
+    let found = find(&state, &video_id, token.as_deref())?;
     let path = ingest::video_dir(&state, &found.project, &video_id).join(ingest::THUMBNAIL_FILE);
     let jpeg = [(header::CONTENT_TYPE, "image/jpeg")];
     match tokio::fs::File::open(&path).await {
@@ -205,16 +267,18 @@ const PLAYER_SCRIPT: &str = include_str!("player.js");
 /// The player page: the uploaded file in a `<video>` element, and a script
 /// that reports the viewer's session to the collector (`/collector`), so a
 /// video played in a browser shows up in the analytics and `/data`
-/// metrics. Self-contained: no resource but the video's own. The emulator
-/// has no private-video tokens, so it serves a private video's page too.
+/// metrics. Self-contained: no resource but the video's own. A private
+/// video's page takes its token (`?token=`) and plays its tokenised URLs.
 async fn player(
     State(state): State<AppState>,
     Path(video_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<TokenQuery>,
 ) -> ApiResult<Response> {
-    let found = find_uploaded(&state, &video_id)?;
+    let found = find_uploaded(&state, &video_id, query.token.as_deref())?;
     let title = html_escape(found.video.title.as_deref().unwrap_or_default());
-    let mp4 = html_escape(&mp4_url(&state, &video_id));
-    let poster = html_escape(&format!("{}/vod/{video_id}/thumbnail.jpg", state.base_url));
+    let urls = urls(&state, &found.video);
+    let mp4 = html_escape(&urls.mp4);
+    let poster = html_escape(&urls.thumbnail);
     let config = script_json(&serde_json::json!({
         "videoId": video_id,
         "collector": format!("{}/collector", state.base_url),

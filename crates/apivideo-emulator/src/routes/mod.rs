@@ -3,7 +3,7 @@
 
 mod account;
 mod analytics;
-mod assets;
+pub(crate) mod assets;
 mod captions;
 mod chapters;
 mod clock;

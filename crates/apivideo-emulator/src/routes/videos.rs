@@ -112,17 +112,16 @@ pub(crate) fn load(state: &AppState, project: &str, video_id: &str) -> ApiResult
 /// The video as the API answers it, with asset URLs pointing at the
 /// emulator.
 pub(crate) fn present(state: &AppState, mut video: Video) -> Video {
-    let base = &state.base_url;
-    let id = &video.video_id;
-    let player = format!("{base}/embed/vod/{id}");
+    let urls = crate::routes::assets::urls(state, &video);
     video.assets = Some(VideoAssets {
-        hls: Some(format!("{base}/vod/{id}/hls/manifest.m3u8")),
+        hls: Some(urls.hls),
         iframe: Some(format!(
-            r#"<iframe src="{player}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#
+            r#"<iframe src="{}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#,
+            urls.player
         )),
-        mp4: (video.mp4_support != Some(false)).then(|| format!("{base}/vod/{id}/mp4/source.mp4")),
-        thumbnail: Some(format!("{base}/vod/{id}/thumbnail.jpg")),
-        player: Some(player),
+        mp4: (video.mp4_support != Some(false)).then_some(urls.mp4),
+        thumbnail: Some(urls.thumbnail),
+        player: Some(urls.player),
     });
     video
 }

@@ -16,6 +16,7 @@ mod live_streams;
 mod metrics;
 mod multipart_limits;
 mod players;
+mod private_videos;
 mod summaries;
 mod tags;
 mod upload_tokens;
