@@ -860,3 +860,57 @@ mod checks {
         }
     }
 }
+
+/// Properties of the `tags[]` and `metadata[…]` filters of `list_videos`,
+/// on generated queries: whatever keys and values a client sends, URL
+/// encoded, come back as the same filters, and arbitrary queries never
+/// panic or make up filters.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn filters_read_back_through_the_url(
+            tags in prop::collection::vec(any::<String>(), 0..5),
+            metadata in prop::collection::vec((any::<String>(), any::<String>()), 0..5),
+            indexed in any::<bool>(),
+            noise in prop::collection::vec(
+                ("(title|description|sortBy|currentPage|tag|metadata|metadata\\[x|tagsx)", any::<String>()),
+                0..4,
+            ),
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &noise {
+                query.append_pair(k, v);
+            }
+            for (i, tag) in tags.iter().enumerate() {
+                // `tags[]=a`, or `tags[0]=a` as some encoders write arrays.
+                let key = if indexed { format!("tags[{i}]") } else { "tags[]".to_owned() };
+                query.append_pair(&key, tag);
+            }
+            for (k, v) in &metadata {
+                query.append_pair(&format!("metadata[{k}]"), v);
+            }
+            let query = query.finish();
+            let filters = DynamicFilters::from_pairs(&query_pairs(Some(&query)));
+            prop_assert_eq!(filters.tags, tags);
+            prop_assert_eq!(filters.metadata, metadata);
+        }
+
+        #[test]
+        fn raw_queries_never_panic_or_make_up_filters(query in any::<String>()) {
+            let pairs = query_pairs(Some(&query));
+            let filters = DynamicFilters::from_pairs(&pairs);
+            let sent: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+            let kept: usize = filters.tags.iter().map(String::len).sum::<usize>()
+                + filters.metadata.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+            prop_assert!(filters.tags.len() + filters.metadata.len() <= pairs.len());
+            prop_assert!(kept <= sent);
+        }
+    }
+}
