@@ -108,6 +108,7 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
         if !ingest.uploaded || ingest.encoded {
             return Ok(());
         }
+        ingest::discard_chunks(&ingest::video_dir(state, project, video_id)).await;
         // The language of the speech, when the API was not told it, is
         // detected from the audio: the emulator's sources all speak English.
         let mut video = video;

@@ -391,8 +391,7 @@ pub(crate) async fn accept(
     state.counters.event("upload.parts");
     state.counters.add("upload.bytes", size);
     if complete {
-        // The chunks are in the source now; losing them is harmless.
-        let _ = tokio::fs::remove_dir_all(dir.join(PARTS_DIR)).await;
+        discard_chunks(&dir).await;
     }
     Ok(complete)
 }
@@ -444,6 +443,14 @@ pub(crate) fn too_big(detail: String) -> ApiError {
     )
     .with_name("file")
     .with_detail(detail)
+}
+
+/// Removes the chunks of a complete source: they are in the source now,
+/// and losing them is harmless. Done when the source is complete, and
+/// again when its encoding ends, for chunks left by a process that died
+/// in between.
+pub(crate) async fn discard_chunks(dir: &Path) {
+    let _ = tokio::fs::remove_dir_all(dir.join(PARTS_DIR)).await;
 }
 
 async fn accept_part(
