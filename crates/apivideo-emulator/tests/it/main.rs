@@ -20,6 +20,7 @@ mod players;
 mod private_videos;
 mod summaries;
 mod tags;
+mod tenant_matrix;
 mod upload_tokens;
 mod uploads;
 mod videos;
