@@ -15,6 +15,7 @@ mod live_streams;
 mod metrics;
 mod multipart_limits;
 mod players;
+mod readme;
 mod summaries;
 mod tags;
 mod upload_tokens;
