@@ -44,3 +44,8 @@ mod webhook_guard;
 pub use config::{Config, Durability, FaultSettings, RateLimit, UploadLimits, WebhookTargets};
 pub use server::{Emulator, StartError};
 pub use stats::Stats;
+
+/// The README's Rust example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -18,6 +18,7 @@ mod metrics;
 mod multipart_limits;
 mod players;
 mod private_videos;
+mod readme;
 mod summaries;
 mod tags;
 mod tenant_matrix;
