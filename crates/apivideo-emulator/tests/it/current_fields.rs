@@ -174,7 +174,7 @@ async fn captions_name_their_language_and_webhooks_have_a_signature_secret() {
     let shown = env
         .raw
         .get_webhook()
-        .webhook_id(hook.webhook_id.as_deref().expect("id"))
+        .webhook_id(hook.webhook_id.as_str())
         .send()
         .await
         .expect("shown");

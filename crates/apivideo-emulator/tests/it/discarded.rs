@@ -501,12 +501,12 @@ async fn discarded_videos_are_filtered_sorted_and_paged_like_videos() {
             pagination.items_total,
             pagination.current_page_items
         ),
-        (Some(2), Some(4), Some(1))
+        (2, 4, 1)
     );
     let links: Vec<(&str, &str)> = pagination
         .links
         .iter()
-        .map(|l| (l.rel.as_deref().unwrap(), l.uri.as_deref().unwrap()))
+        .map(|l| (l.rel.as_str(), l.uri.as_str()))
         .collect();
     let uri = |n: u8| {
         env.url(&format!(

@@ -169,7 +169,7 @@ async fn list_filters_sorts_and_pages() {
         list.data.into_iter().map(|s| s.name.unwrap()).collect()
     };
     let all = env.raw.list_live_streams().send().await.unwrap();
-    assert_eq!(all.pagination.items_total, Some(3));
+    assert_eq!(all.pagination.items_total, 3);
     assert_eq!(names(all), ["bravo", "alpha", "charlie"]);
 
     let by_name = env
@@ -224,8 +224,8 @@ async fn list_filters_sorts_and_pages() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page2.pagination.pages_total, Some(2));
-    assert_eq!(page2.pagination.current_page_items, Some(1));
+    assert_eq!(page2.pagination.pages_total, 2);
+    assert_eq!(page2.pagination.current_page_items, 1);
     assert_eq!(names(page2), ["charlie"]);
 
     let err = env

@@ -547,13 +547,13 @@ async fn the_list_filters_sorts_and_pages() {
         .await
         .unwrap();
     assert_eq!(ids(&page.data), std::slice::from_ref(&c));
-    assert_eq!(page.pagination.pages_total, Some(2));
-    assert_eq!(page.pagination.items_total, Some(3));
+    assert_eq!(page.pagination.pages_total, 2);
+    assert_eq!(page.pagination.items_total, 3);
     assert!(
         page.pagination
             .links
             .iter()
-            .all(|l| l.uri.as_deref().is_some_and(|u| u.contains("/summaries?"))),
+            .all(|l| l.uri.contains("/summaries?")),
         "{page:?}"
     );
 

@@ -228,18 +228,8 @@ async fn lists_filter_sort_and_page() {
     // Filters are kept in the pagination links.
     let (_, page) = list(&env, "key-a", "tags[]=food&pageSize=1").await;
     let page: VideosListResponse = serde_json::from_value(page).unwrap();
-    let next = page
-        .pagination
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref() == Some("next"));
-    assert!(
-        next.unwrap()
-            .uri
-            .as_deref()
-            .unwrap()
-            .contains("tags%5B%5D=food")
-    );
+    let next = page.pagination.links.iter().find(|l| l.rel == "next");
+    assert!(next.unwrap().uri.contains("tags%5B%5D=food"));
 }
 
 #[tokio::test]
@@ -255,17 +245,10 @@ async fn pages_walk_the_list() {
     let p = page.pagination;
     assert_eq!(
         (p.pages_total, p.items_total, p.current_page_items),
-        (Some(2), Some(3), Some(1))
+        (2, 3, 1)
     );
-    let first = p
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref() == Some("first"))
-        .unwrap();
-    assert_eq!(
-        first.uri.as_deref(),
-        Some(env.url("/videos?currentPage=1&pageSize=2").as_str())
-    );
+    let first = p.links.iter().find(|l| l.rel == "first").unwrap();
+    assert_eq!(first.uri, env.url("/videos?currentPage=1&pageSize=2"));
     let (code, body) = list(&env, "key-a", "currentPage=3&pageSize=2").await;
     assert_eq!((code, body["name"].as_str()), (400, Some("currentPage")));
     let (code, body) = list(&env, "key-a", "pageSize=500").await;

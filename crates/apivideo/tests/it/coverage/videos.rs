@@ -145,8 +145,8 @@ async fn operations_answer_what_was_sent() {
         vec![other.clone()],
         "Maths, then History: descending"
     );
-    assert_eq!(page.pagination.items_total, Some(2));
-    assert_eq!(page.pagination.pages_total, Some(2));
+    assert_eq!(page.pagination.items_total, 2);
+    assert_eq!(page.pagination.pages_total, 2);
     client
         .delete_video()
         .video_id(&other.video_id)
