@@ -197,7 +197,7 @@ async fn player(
     Path(video_id): Path<String>,
 ) -> ApiResult<Response> {
     let found = find_uploaded(&state, &video_id)?;
-    let title = html_escape(found.video.title.as_deref().unwrap_or_default());
+    let title = html_escape(&found.video.title);
     let mp4 = mp4_url(&state, &video_id);
     let poster = format!("{}/vod/{video_id}/thumbnail.jpg", state.base_url);
     let body = format!(

@@ -155,24 +155,24 @@ pub(crate) fn status(state: &AppState, video: &Video, ingest: &Ingest) -> VideoS
             renditions(video)
                 .into_iter()
                 .map(|(kind, quality)| Quality {
-                    quality: Some(quality),
-                    status: Some(status.clone()),
+                    quality,
+                    status: status.clone(),
                     type_: Some(kind),
                 })
                 .collect()
         })
         .unwrap_or_default();
     VideoStatus {
-        ingest: Some(ingest_status(ingest)),
-        encoding: Some(VideoStatusEncoding {
-            playable: Some(phase == Some(QualityStatus::Encoded)),
+        ingest: ingest_status(ingest),
+        encoding: VideoStatusEncoding {
+            playable: phase == Some(QualityStatus::Encoded),
             qualities,
-            metadata: Some(if ingest.uploaded {
+            metadata: if ingest.uploaded {
                 metadata(ingest.filesize)
             } else {
                 VideoStatusEncodingMetadata::default()
-            }),
-        }),
+            },
+        },
     }
 }
 
@@ -195,15 +195,15 @@ fn ingest_status(ingest: &Ingest) -> VideoStatusIngest {
         }
     });
     VideoStatusIngest {
-        status: Some(status),
+        status,
         filesize: ingest.filesize.map(to_i64),
         received_bytes: ingest
             .ranges
             .iter()
             .map(|r| BytesRange {
-                from: Some(to_i64(r.from)),
-                to: Some(to_i64(r.to)),
-                total: Some(to_i64(r.total)),
+                from: to_i64(r.from),
+                to: to_i64(r.to),
+                total: to_i64(r.total),
             })
             .collect(),
         received_parts,

@@ -202,7 +202,7 @@ async fn three_delegated_chunks_make_one_video() {
     .await;
     assert_eq!(first.status(), 201);
     let video: Video = first.json().await.unwrap();
-    assert_eq!(video.title.as_deref(), Some("lecture.mp4"));
+    assert_eq!(video.title, "lecture.mp4");
     let id = video.video_id.clone();
     for range in [(30_000, 59_999), (60_000, 89_999)] {
         let header = format!("bytes {}-{}/90000", range.0, range.1);

@@ -39,7 +39,7 @@ async fn optional_setters_take_plain_values() {
         .send()
         .await
         .unwrap();
-    assert_eq!(video.description.as_deref(), Some("set without Some(..)"));
+    assert_eq!(video.description, "set without Some(..)");
 
     let too_long = "x".repeat(101);
     let err = client

@@ -148,7 +148,7 @@ async fn video_thumbnail_is_served_as_uploaded() {
     let thumbnail = after
         .assets
         .as_ref()
-        .and_then(|a| a.thumbnail.clone())
+        .map(|a| a.thumbnail.clone())
         .expect("thumbnail URL");
     assert_eq!(
         thumbnail,

@@ -206,7 +206,7 @@ async fn every_event_is_delivered_signed_and_decodes_to_its_variant() {
         .wait_until_playable(&video.video_id, Duration::from_secs(60))
         .await
         .unwrap();
-    let renditions = status.encoding.unwrap().qualities.len();
+    let renditions = status.encoding.qualities.len();
     assert!(renditions >= 2, "{renditions}");
 
     // A live stream: a broadcast starts, is completed, ends, and is recorded.

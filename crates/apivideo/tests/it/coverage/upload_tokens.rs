@@ -68,7 +68,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("delegated upload");
     assert!(video.video_id.starts_with("vi"));
-    assert_eq!(video.title.as_deref(), Some("delegated.mp4"));
+    assert_eq!(video.title, "delegated.mp4");
     assert_eq!(
         common::served_sha256(&common::mp4_url(&video)).await,
         (size, sha)
@@ -79,7 +79,7 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("the owner sees the delegated video");
-    assert_eq!(owned.title.as_deref(), Some("delegated.mp4"));
+    assert_eq!(owned.title, "delegated.mp4");
 
     calls.called("delete_upload_token");
     client

@@ -72,7 +72,7 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("video created with the watermark");
-    assert_eq!(video.title.as_deref(), Some("Watermarked"));
+    assert_eq!(video.title, "Watermarked");
     let err = client
         .create_video()
         .body(
