@@ -113,11 +113,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .file(MediaFile::from_bytes("en.vtt", CHAPTERS))
         .send()
         .await?;
-    println!(
-        "   caption {} and chapters {}",
-        caption.src.unwrap_or_default(),
-        chapter.src.unwrap_or_default()
-    );
+    println!("   caption {} and chapters {}", caption.src, chapter.src);
 
     println!("5. Picking the thumbnail at 00:00:02…");
     client

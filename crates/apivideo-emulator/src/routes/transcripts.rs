@@ -90,17 +90,17 @@ pub(crate) struct Stored {
 
 impl Stored {
     pub(crate) fn video_id(&self) -> &str {
-        self.summary.video_id.as_deref().unwrap_or_default()
+        &self.summary.video_id
     }
 
     /// Whether the API generates its content (`origin: auto`).
     pub(crate) fn is_auto(&self) -> bool {
-        self.summary.origin == Some(SummaryOrigin::Auto)
+        self.summary.origin == SummaryOrigin::Auto
     }
 
     /// Whether it waits for its video to be encoded.
     pub(crate) fn is_waiting(&self) -> bool {
-        self.summary.source_status == Some(SummarySourceStatus::Waiting)
+        self.summary.source_status == SummarySourceStatus::Waiting
     }
 
     /// Writes content sent through the API: the abstract and takeaways
@@ -117,8 +117,8 @@ impl Stored {
         if !takeaways.is_empty() {
             self.source.takeaways = takeaways;
         }
-        self.summary.source_status = Some(SummarySourceStatus::Completed);
-        self.summary.updated_at = Some(now);
+        self.summary.source_status = SummarySourceStatus::Completed;
+        self.summary.updated_at = now;
     }
 }
 
@@ -223,11 +223,11 @@ pub(crate) fn create(
     let mut stored = Stored {
         summary: Summary {
             summary_id: new_id(prefix::SUMMARY),
-            created_at: Some(at),
-            updated_at: Some(at),
-            video_id: Some(video.video_id.clone()),
-            origin: Some(origin),
-            source_status: Some(status),
+            created_at: at,
+            updated_at: at,
+            video_id: video.video_id.clone(),
+            origin,
+            source_status: status,
         },
         attributes,
         source: SummarySource::default(),
@@ -397,8 +397,8 @@ fn generate(
         }
     };
     let completed = status == SummarySourceStatus::Completed;
-    stored.summary.source_status = Some(status);
-    stored.summary.updated_at = Some(state.now());
+    stored.summary.source_status = status;
+    stored.summary.updated_at = state.now();
     completed
 }
 

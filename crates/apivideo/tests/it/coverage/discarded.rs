@@ -223,11 +223,7 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("captions listed");
-    let languages: Vec<_> = captions
-        .data
-        .iter()
-        .filter_map(|c| c.srclang.as_deref())
-        .collect();
+    let languages: Vec<_> = captions.data.iter().map(|c| c.srclang.as_str()).collect();
     assert_eq!(languages, ["en"]);
     let left: Vec<Video> = client
         .list_discarded_videos()
