@@ -367,6 +367,38 @@ impl Default for CallNote {
 #[doc(hidden)]
 pub const AUTH_MARKER: &str = "apivideo-auth: ";
 
+/// An [`AuthError`] as the hooks pass it through progenitor's
+/// `Error::Custom`, a string: [`AUTH_MARKER`] and the error as JSON, so
+/// that its status and problem document survive the trip.
+#[doc(hidden)]
+pub fn encode_auth_error(e: &AuthError) -> String {
+    let wire = serde_json::json!({
+        "message": e.message,
+        "status": e.status.map(|s| s.as_u16()),
+        "problem": e.problem,
+    });
+    format!("{AUTH_MARKER}{wire}")
+}
+
+/// The [`AuthError`] of a message after [`AUTH_MARKER`]; a message that is
+/// not JSON is the error's message alone.
+fn decode_auth_error(rest: &str) -> AuthError {
+    #[derive(serde::Deserialize)]
+    struct Wire {
+        message: String,
+        status: Option<u16>,
+        problem: Option<Box<Problem>>,
+    }
+    match serde_json::from_str::<Wire>(rest) {
+        Ok(wire) => AuthError {
+            message: wire.message,
+            status: wire.status.and_then(|s| StatusCode::from_u16(s).ok()),
+            problem: wire.problem,
+        },
+        Err(_) => AuthError::new(rest),
+    }
+}
+
 /// Prefix of the messages the hooks pass through progenitor's
 /// `Error::Custom` when a call cannot be made as configured.
 #[doc(hidden)]
@@ -440,7 +472,7 @@ impl Exchange {
             Raw::InvalidRequest(message) => Error::InvalidRequest(message),
             Raw::Custom(message) => {
                 if let Some(rest) = message.strip_prefix(AUTH_MARKER) {
-                    Error::Auth(AuthError::new(rest))
+                    Error::Auth(decode_auth_error(rest))
                 } else if let Some(rest) = message.strip_prefix(CONFIG_MARKER) {
                     Error::Config(rest.to_owned())
                 } else {

@@ -14,7 +14,11 @@
 //!   `GET /_emulator/health` none.
 //!
 //! Setting the faults (`PUT /_emulator/faults`) starts a new rate-limit
-//! window and restarts seeded fault draws.
+//! window and restarts seeded fault draws. Faults with a `project` (a
+//! project id, `pr…`) apply to that project's requests alone, and
+//! `GET /_emulator/stats?project=pr…` counts that project's requests and
+//! answers alone. A project reads its own id at `GET /_emulator/project`
+//! with its credential.
 //!
 //! `GET`/`PATCH /_emulator/settings` read and change the settings of the
 //! project whose credential the call carries, and of no other:
@@ -31,7 +35,7 @@ use axum::{Json, Router};
 
 use crate::auth::Project;
 use crate::config::FaultSettings;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::{ApiError, ApiResult};
 use crate::settings::{self, Settings};
 use crate::state::AppState;
@@ -117,6 +121,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/_emulator/faults", get(get_faults).put(put_faults))
         .route("/_emulator/stats", get(get_stats).delete(reset_stats))
+        .route("/_emulator/project", get(get_project))
         .route("/_emulator/tokens", axum::routing::delete(revoke_tokens))
         .route(
             "/_emulator/settings",
@@ -160,12 +165,49 @@ async fn put_faults(
         ));
     }
     check_bounds(&faults)?;
+    if let Some(project) = &faults.project {
+        known_project(&state, "project", project)?;
+    }
     state.set_faults(faults.clone());
     Ok(Json(faults))
 }
 
-async fn get_stats(_: Admin, State(state): State<AppState>) -> Json<Stats> {
-    Json(state.counters.snapshot())
+/// `?project=pr…` narrows the stats to one project's requests.
+#[derive(Debug, serde::Deserialize)]
+struct StatsQuery {
+    project: Option<String>,
+}
+
+async fn get_stats(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Stats>> {
+    Ok(Json(match query.project {
+        None => state.counters.snapshot(),
+        Some(project) => {
+            known_project(&state, "project", &project)?;
+            state.counters.project_snapshot(&project)
+        }
+    }))
+}
+
+/// `GET /_emulator/project`: the id of the caller's project, which scopes
+/// faults and stats.
+async fn get_project(project: Project) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "projectId": project.id() }))
+}
+
+/// Refuses a project id no configured API key has.
+fn known_project(state: &AppState, name: &str, project: &str) -> ApiResult<()> {
+    if state.project_ids().any(|p| p == project) {
+        Ok(())
+    } else {
+        Err(ApiError::attribute(
+            name,
+            "No project has this id (`GET /_emulator/project` gives a project's id).",
+        ))
+    }
 }
 
 async fn reset_stats(_: Admin, State(state): State<AppState>) -> StatusCode {

@@ -4,6 +4,7 @@
 
 use apivideo_raw::types::{AccessToken, AuthenticatePayload, RefreshTokenPayload};
 use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -30,24 +31,40 @@ impl FromRequestParts<AppState> for Project {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(ApiError::unauthorized)?;
-        let (scheme, credential) = header.split_once(' ').ok_or_else(ApiError::unauthorized)?;
-        let project = if scheme.eq_ignore_ascii_case("bearer") {
-            state
-                .db
-                .token_project(credential.trim(), TokenKind::Access, now_millis())?
-        } else if scheme.eq_ignore_ascii_case("basic") {
-            basic_user(credential).and_then(|key| state.project_of_key(&key).map(str::to_owned))
-        } else {
-            None
-        };
-        project.map(Project).ok_or_else(ApiError::unauthorized)
+        project_of(state, &parts.headers)?
+            .map(Project)
+            .ok_or_else(ApiError::unauthorized)
     }
 }
+
+/// The project whose credential (a live access token, or an API key as
+/// HTTP basic) `headers` carry, if any.
+pub(crate) fn project_of(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(header) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let Some((scheme, credential)) = header.split_once(' ') else {
+        return Ok(None);
+    };
+    Ok(if scheme.eq_ignore_ascii_case("bearer") {
+        state
+            .db
+            .token_project(credential.trim(), TokenKind::Access, now_millis())?
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        basic_user(credential).and_then(|key| state.project_of_key(&key).map(str::to_owned))
+    } else {
+        None
+    })
+}
+
+/// The project a request acts for, found once by the outermost API layer
+/// and read by the inner ones (faults, counters); `None` without a valid
+/// credential.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestProject(pub(crate) Option<String>);
 
 /// The user name of an HTTP basic credential.
 fn basic_user(credential: &str) -> Option<String> {

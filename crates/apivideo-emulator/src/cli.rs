@@ -12,7 +12,17 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::{Config, Emulator, FaultSettings, RateLimit, WebhookTargets};
+use crate::{Config, Durability, Emulator, FaultSettings, RateLimit, WebhookTargets};
+
+/// The values of `--durability`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[non_exhaustive]
+pub enum DurabilityArg {
+    /// Writes survive the process being killed.
+    Process,
+    /// Writes also survive a power loss.
+    Full,
+}
 
 /// The emulator's options, as flags (each with an environment variable).
 #[derive(Debug, Clone, clap::Args)]
@@ -88,6 +98,19 @@ pub struct Options {
     /// default so that local receivers work.
     #[arg(long, env = "APIVIDEO_EMULATOR_WEBHOOK_DENY_LOOPBACK")]
     pub webhook_deny_loopback: bool,
+    /// How hard a write is made durable before it is acknowledged: `process`
+    /// survives the emulator being killed, `full` also a power loss (an
+    /// fsync per write).
+    #[arg(long, env = "APIVIDEO_EMULATOR_DURABILITY", value_enum, default_value_t = DurabilityArg::Process)]
+    pub durability: DurabilityArg,
+    /// Seconds a connection may take to send a request's headers (idle
+    /// keep-alive time included) before it is closed.
+    #[arg(long, env = "APIVIDEO_EMULATOR_HEADER_TIMEOUT", default_value_t = 30)]
+    pub header_timeout: u64,
+    /// Seconds a connection may go without a byte read or written before
+    /// it is closed.
+    #[arg(long, env = "APIVIDEO_EMULATOR_IDLE_TIMEOUT", default_value_t = 120)]
+    pub idle_timeout: u64,
     /// Answer 429 past this many requests per rate-limit window.
     #[arg(long, env = "APIVIDEO_EMULATOR_RATE_LIMIT")]
     pub rate_limit: Option<u32>,
@@ -164,6 +187,15 @@ pub async fn run(args: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    for (name, seconds) in [
+        ("--header-timeout", args.header_timeout),
+        ("--idle-timeout", args.idle_timeout),
+    ] {
+        if seconds == 0 {
+            eprintln!("error: {name} must be at least 1 second");
+            return ExitCode::from(2);
+        }
+    }
     let generated = args.api_keys.is_empty();
     let admin_generated = args.admin_token.as_deref().is_none_or(str::is_empty);
     let config = Config {
@@ -181,6 +213,12 @@ pub async fn run(args: Options) -> ExitCode {
             allow_loopback: !args.webhook_deny_loopback,
             allow_private: args.webhook_allow_private,
         },
+        durability: match args.durability {
+            DurabilityArg::Process => Durability::Process,
+            DurabilityArg::Full => Durability::Full,
+        },
+        header_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
         faults: FaultSettings {
             rate_limit: args.rate_limit.map(|limit| RateLimit {
                 limit,

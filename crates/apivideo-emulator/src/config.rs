@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::db::Durability;
 pub use crate::webhook_guard::WebhookTargets;
 
 /// How to run an emulator. `Config::default()` listens on `127.0.0.1:0`
@@ -46,6 +47,9 @@ pub struct Config {
     pub max_json_body: usize,
     /// Largest multipart request (one upload chunk) accepted.
     pub max_upload_request: usize,
+    /// The API's bounds on a video source's pieces: a file sent whole, and
+    /// each chunk of a source sent in several.
+    pub upload_limits: UploadLimits,
     /// Whether every project starts with Video Restore on: deleting a video
     /// then discards it, restorable for 90 days, instead of deleting it for
     /// good. Off by default, as on the API; a project changes its own
@@ -55,6 +59,15 @@ pub struct Config {
     /// (on by default, for test receivers) and private ranges (off by
     /// default). Link-local and metadata addresses never.
     pub webhook_targets: WebhookTargets,
+    /// How hard a write is made durable before it is acknowledged.
+    pub durability: Durability,
+    /// How long a connection may take to send a request's headers, idle
+    /// keep-alive time before the next request included. Past it the
+    /// connection is closed.
+    pub header_timeout: Duration,
+    /// How long a connection may go without a byte read or written, in the
+    /// middle of a body for instance, before it is closed.
+    pub idle_timeout: Duration,
     /// Faults injected from the start.
     pub faults: FaultSettings,
 }
@@ -73,8 +86,12 @@ impl Default for Config {
             public_url: None,
             max_json_body: 1024 * 1024,
             max_upload_request: 256 * 1024 * 1024,
+            upload_limits: UploadLimits::default(),
             video_restore: false,
             webhook_targets: WebhookTargets::default(),
+            durability: Durability::default(),
+            header_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(120),
             faults: FaultSettings::default(),
         }
     }
@@ -148,6 +165,25 @@ impl Config {
         self
     }
 
+    /// Sets the bounds on a video source's pieces.
+    pub fn with_upload_limits(mut self, limits: UploadLimits) -> Self {
+        self.upload_limits = limits;
+        self
+    }
+
+    /// Sets how hard writes are made durable.
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// Sets the header and idle timeouts of connections.
+    pub fn with_timeouts(mut self, header: Duration, idle: Duration) -> Self {
+        self.header_timeout = header;
+        self.idle_timeout = idle;
+        self
+    }
+
     /// Sets the faults injected from the start.
     pub fn with_faults(mut self, faults: FaultSettings) -> Self {
         self.faults = faults;
@@ -177,8 +213,12 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("max_json_body", &self.max_json_body)
             .field("max_upload_request", &self.max_upload_request)
+            .field("upload_limits", &self.upload_limits)
             .field("video_restore", &self.video_restore)
             .field("webhook_targets", &self.webhook_targets)
+            .field("durability", &self.durability)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .field("faults", &self.faults)
             .finish()
     }
@@ -219,12 +259,52 @@ pub struct FaultSettings {
     /// (for a given build of the emulator). Each change of the settings
     /// restarts the sequence. Unset, the draws are unpredictable.
     pub seed: Option<u64>,
+    /// Only the requests of this project (its id, `pr…`: see
+    /// [`crate::Emulator::project_id`] or `GET /_emulator/project`) meet the
+    /// request faults; requests without its credential pass untouched.
+    /// `None`: every request.
+    pub project: Option<String>,
     /// Not a request fault: while set, what the emulator generates from a
     /// video's speech when the video finishes encoding fails. Summaries
     /// with `origin: auto` end with `sourceStatus: failed`, and captions
     /// asked for with `transcript: true` are not written; no webhook is
     /// sent for either.
     pub fail_generation: bool,
+}
+
+/// The API's bounds on the pieces of a video source. The defaults are the
+/// API's: a file sent whole in one request up to 200 MiB; in chunks, each
+/// from 5 to 128 MiB, but the last, which may be smaller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// Largest file sent whole, without `Content-Range`.
+    pub max_whole: u64,
+    /// Smallest chunk, the last one of a source excepted.
+    pub min_chunk: u64,
+    /// Largest chunk.
+    pub max_chunk: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        const MIB: u64 = 1024 * 1024;
+        Self {
+            max_whole: 200 * MIB,
+            min_chunk: 5 * MIB,
+            max_chunk: 128 * MIB,
+        }
+    }
+}
+
+impl UploadLimits {
+    /// No lower bound on chunks: for tests of ingest logic that send
+    /// chunks of a few bytes. The upper bounds stay the API's.
+    pub fn any_chunk_size() -> Self {
+        Self {
+            min_chunk: 1,
+            ..Self::default()
+        }
+    }
 }
 
 /// A fixed-window rate limit over all API requests.

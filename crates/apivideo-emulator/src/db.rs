@@ -1,7 +1,19 @@
 //! State in SQLite: resources as JSON documents keyed by project, kind and
 //! id, plus tokens, upload parts and named counters (the clock's offset).
-//! Every write is durable before the handler answers (WAL with
-//! `synchronous=FULL`); a write of several rows is one transaction.
+//! A write of several rows is one transaction.
+//!
+//! Durability follows [`Durability`]: by default (WAL with
+//! `synchronous=NORMAL`) every write acknowledged to a client survives the
+//! process being killed, which is what the emulator promises; `full`
+//! (`synchronous=FULL`) also survives the machine losing power, at the cost
+//! of an fsync per write.
+//!
+//! SQLite calls block, so they never run on an async worker as is: on a
+//! multi-threaded runtime every statement runs inside
+//! [`tokio::task::block_in_place`], which hands the worker's other tasks to
+//! another thread for the duration. (A current-thread runtime, as in a
+//! plain `#[tokio::test]`, has no other worker to hand them to; there the
+//! statement runs in place.)
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -20,6 +32,38 @@ pub(crate) enum DbError {
 }
 
 pub(crate) type DbResult<T> = Result<T, DbError>;
+
+/// How hard a write is made durable before it is acknowledged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Survives the emulator's process being killed (WAL with
+    /// `synchronous=NORMAL`): no fsync per write.
+    #[default]
+    Process,
+    /// Also survives the machine losing power (`synchronous=FULL`): an
+    /// fsync per write.
+    Full,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Process => "NORMAL",
+            Durability::Full => "FULL",
+        }
+    }
+}
+
+/// Runs blocking work where it does not stall an async worker.
+fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
 
 /// The kinds of stored documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +87,9 @@ pub(crate) enum Kind {
     Session,
     /// A player session event, parent: session id.
     SessionEvent,
+    /// What the player collector keeps of a session it opened, id: session
+    /// id, parent: video id.
+    CollectorSession,
     /// Ingest state of a video's source upload, id: video id.
     Ingest,
     /// Broadcast state of a live stream (a completion under way, a closed
@@ -71,6 +118,7 @@ impl Kind {
             Kind::Transcript => "transcript",
             Kind::Session => "session",
             Kind::SessionEvent => "session_event",
+            Kind::CollectorSession => "collector_session",
             Kind::Ingest => "ingest",
             Kind::Broadcast => "broadcast",
             Kind::Settings => "settings",
@@ -112,7 +160,6 @@ impl std::fmt::Debug for Db {
 
 const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = FULL;
 CREATE TABLE IF NOT EXISTS resources (
     project TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -124,6 +171,8 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE INDEX IF NOT EXISTS resources_parent ON resources (project, kind, parent);
 CREATE INDEX IF NOT EXISTS resources_id ON resources (kind, id);
+-- Inserts read MAX(seq): with this index that is one lookup, not a scan.
+CREATE INDEX IF NOT EXISTS resources_seq ON resources (seq);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -137,10 +186,17 @@ CREATE TABLE IF NOT EXISTS counters (
 ";
 
 impl Db {
-    /// Opens (or creates) the database file.
+    /// Opens (or creates) the database file, with the default durability.
+    #[cfg(test)]
     pub(crate) fn open(path: &Path) -> DbResult<Self> {
+        Self::open_with(path, Durability::default())
+    }
+
+    /// Opens (or creates) the database file.
+    pub(crate) fn open_with(path: &Path, durability: Durability) -> DbResult<Self> {
         let conn = Connection::open(path)?;
         conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "synchronous", durability.pragma())?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -152,10 +208,16 @@ impl Db {
         self.tokens.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written
-        // (each statement is atomic), so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    /// Runs `f` on the connection, off the async workers (see the module
+    /// docs).
+    fn with_conn<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
+        blocking(|| {
+            // A panic while holding the lock cannot leave SQLite
+            // half-written (each statement or transaction is atomic), so a
+            // poisoned lock is still usable.
+            let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn)
+        })
     }
 
     /// Inserts or replaces a document; a replaced one keeps its position.
@@ -168,12 +230,12 @@ impl Db {
         value: &T,
     ) -> DbResult<()> {
         let body = serde_json::to_string(value)?;
-        self.conn().execute(
+        self.with_conn(|conn| conn.execute(
             "INSERT INTO resources (project, kind, id, parent, seq, body)
              VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM resources), ?5)
              ON CONFLICT (project, kind, id) DO UPDATE SET parent = excluded.parent, body = excluded.body",
             params![project, kind.as_str(), id, parent, body],
-        )?;
+        ))?;
         Ok(())
     }
 
@@ -184,14 +246,14 @@ impl Db {
         kind: Kind,
         id: &str,
     ) -> DbResult<Option<T>> {
-        let body: Option<String> = self
-            .conn()
-            .query_row(
+        let body: Option<String> = self.with_conn(|conn| {
+            conn.query_row(
                 "SELECT body FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
                 params![project, kind.as_str(), id],
                 |row| row.get(0),
             )
-            .optional()?;
+            .optional()
+        })?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
 
@@ -202,14 +264,14 @@ impl Db {
         kind: Kind,
         id: &str,
     ) -> DbResult<Option<(String, T)>> {
-        let row: Option<(String, String)> = self
-            .conn()
-            .query_row(
+        let row: Option<(String, String)> = self.with_conn(|conn| {
+            conn.query_row(
                 "SELECT project, body FROM resources WHERE kind = ?1 AND id = ?2",
                 params![kind.as_str(), id],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
-            .optional()?;
+            .optional()
+        })?;
         row.map(|(p, b)| Ok((p, serde_json::from_str(&b)?)))
             .transpose()
     }
@@ -222,26 +284,29 @@ impl Db {
         kind: Kind,
         parent: Option<&str>,
     ) -> DbResult<Vec<T>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT body FROM resources WHERE project = ?1 AND kind = ?2 AND (?3 IS NULL OR parent = ?3) ORDER BY seq",
-        )?;
-        let rows = stmt.query_map(params![project, kind.as_str(), parent], |row| {
-            row.get::<_, String>(0)
+        let bodies: Vec<String> = self.with_conn(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT body FROM resources WHERE project = ?1 AND kind = ?2 AND (?3 IS NULL OR parent = ?3) ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![project, kind.as_str(), parent], |row| {
+                row.get::<_, String>(0)
+            })?;
+            rows.collect::<rusqlite::Result<_>>()
         })?;
-        let mut out = Vec::new();
-        for body in rows {
-            out.push(serde_json::from_str(&body?)?);
-        }
-        Ok(out)
+        bodies
+            .iter()
+            .map(|body| Ok(serde_json::from_str(body)?))
+            .collect()
     }
 
     /// Deletes one document; false if there was none.
     pub(crate) fn delete(&self, project: &str, kind: Kind, id: &str) -> DbResult<bool> {
-        let n = self.conn().execute(
-            "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
-            params![project, kind.as_str(), id],
-        )?;
+        let n = self.with_conn(|conn| {
+            conn.execute(
+                "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
+                params![project, kind.as_str(), id],
+            )
+        })?;
         Ok(n > 0)
     }
 
@@ -252,27 +317,29 @@ impl Db {
         kind: Kind,
         parent: &str,
     ) -> DbResult<usize> {
-        Ok(self.conn().execute(
-            "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
-            params![project, kind.as_str(), parent],
-        )?)
+        Ok(self.with_conn(|conn| {
+            conn.execute(
+                "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
+                params![project, kind.as_str(), parent],
+            )
+        })?)
     }
 
     /// Every document of a kind, whatever its project, with the project;
     /// oldest first.
     pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> DbResult<Vec<(String, T)>> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached("SELECT project, body FROM resources WHERE kind = ?1 ORDER BY seq")?;
-        let rows = stmt.query_map(params![kind.as_str()], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        let rows: Vec<(String, String)> = self.with_conn(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT project, body FROM resources WHERE kind = ?1 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![kind.as_str()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (project, body) = row?;
-            out.push((project, serde_json::from_str(&body)?));
-        }
-        Ok(out)
+        rows.into_iter()
+            .map(|(project, body)| Ok((project, serde_json::from_str(&body)?)))
+            .collect()
     }
 
     /// Gives a document another kind and a new body in one statement,
@@ -287,10 +354,12 @@ impl Db {
         value: &T,
     ) -> DbResult<bool> {
         let body = serde_json::to_string(value)?;
-        let n = self.conn().execute(
-            "UPDATE resources SET kind = ?1, body = ?2 WHERE project = ?3 AND kind = ?4 AND id = ?5",
-            params![to.as_str(), body, project, from.as_str(), id],
-        )?;
+        let n = self.with_conn(|conn| {
+            conn.execute(
+                "UPDATE resources SET kind = ?1, body = ?2 WHERE project = ?3 AND kind = ?4 AND id = ?5",
+                params![to.as_str(), body, project, from.as_str(), id],
+            )
+        })?;
         Ok(n > 0)
     }
 
@@ -306,51 +375,55 @@ impl Db {
         same_id: &[Kind],
         children: &[Kind],
     ) -> DbResult<bool> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
-            params![project, kind.as_str(), id],
-        )?;
-        if n == 0 {
-            return Ok(false);
-        }
-        for other in same_id {
-            tx.execute(
+        Ok(self.with_conn(|conn| {
+            let tx = conn.transaction()?;
+            let n = tx.execute(
                 "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
-                params![project, other.as_str(), id],
+                params![project, kind.as_str(), id],
             )?;
-        }
-        for child in children {
-            tx.execute(
-                "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
-                params![project, child.as_str(), id],
-            )?;
-        }
-        tx.commit()?;
-        Ok(true)
+            if n == 0 {
+                return Ok::<_, rusqlite::Error>(false);
+            }
+            for other in same_id {
+                tx.execute(
+                    "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
+                    params![project, other.as_str(), id],
+                )?;
+            }
+            for child in children {
+                tx.execute(
+                    "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
+                    params![project, child.as_str(), id],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })?)
     }
 
     /// The value of a named counter; 0 if it was never set.
     pub(crate) fn counter(&self, name: &str) -> DbResult<i64> {
         Ok(self
-            .conn()
-            .query_row(
-                "SELECT value FROM counters WHERE name = ?1",
-                params![name],
-                |row| row.get(0),
-            )
-            .optional()?
+            .with_conn(|conn| {
+                conn.query_row(
+                    "SELECT value FROM counters WHERE name = ?1",
+                    params![name],
+                    |row| row.get(0),
+                )
+                .optional()
+            })?
             .unwrap_or(0))
     }
 
     /// Sets a named counter.
     pub(crate) fn set_counter(&self, name: &str, value: i64) -> DbResult<()> {
-        self.conn().execute(
-            "INSERT INTO counters (name, value) VALUES (?1, ?2)
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            params![name, value],
-        )?;
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO counters (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![name, value],
+            )
+        })?;
         Ok(())
     }
 
@@ -362,10 +435,12 @@ impl Db {
         project: &str,
         expires_at: i64,
     ) -> DbResult<()> {
-        self.conn().execute(
-            "INSERT OR REPLACE INTO tokens (token, kind, project, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![token, kind.as_str(), project, expires_at],
-        )?;
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO tokens (token, kind, project, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![token, kind.as_str(), project, expires_at],
+            )
+        })?;
         self.token_cache()
             .insert(token.to_owned(), (kind, project.to_owned(), expires_at));
         Ok(())
@@ -378,14 +453,14 @@ impl Db {
         kind: TokenKind,
         now: i64,
     ) -> DbResult<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
+        Ok(self.with_conn(|conn| {
+            conn.query_row(
                 "SELECT project FROM tokens WHERE token = ?1 AND kind = ?2 AND expires_at > ?3",
                 params![token, kind.as_str(), now],
                 |row| row.get(0),
             )
-            .optional()?)
+            .optional()
+        })?)
     }
 
     /// Removes a live token of `kind` and gives its project, in one
@@ -398,29 +473,29 @@ impl Db {
         now: i64,
     ) -> DbResult<Option<String>> {
         self.token_cache().remove(token);
-        Ok(self
-            .conn()
-            .query_row(
+        Ok(self.with_conn(|conn| {
+            conn.query_row(
                 "DELETE FROM tokens WHERE token = ?1 AND kind = ?2 AND expires_at > ?3 RETURNING project",
                 params![token, kind.as_str(), now],
                 |row| row.get(0),
             )
-            .optional()?)
+            .optional()
+        })?)
     }
 
     /// Removes every token.
     pub(crate) fn revoke_tokens(&self) -> DbResult<usize> {
         self.token_cache().clear();
-        Ok(self.conn().execute("DELETE FROM tokens", [])?)
+        Ok(self.with_conn(|conn| conn.execute("DELETE FROM tokens", []))?)
     }
 
     /// Removes tokens that expired before `now`.
     pub(crate) fn purge_tokens(&self, now: i64) -> DbResult<usize> {
         self.token_cache()
             .retain(|_, (_, _, expires_at)| *expires_at > now);
-        Ok(self
-            .conn()
-            .execute("DELETE FROM tokens WHERE expires_at <= ?1", params![now])?)
+        Ok(self.with_conn(|conn| {
+            conn.execute("DELETE FROM tokens WHERE expires_at <= ?1", params![now])
+        })?)
     }
 }
 

@@ -17,6 +17,9 @@ use futures::StreamExt;
 
 /// Most bytes read and discarded from one unread body.
 const DRAIN_LIMIT: u64 = 512 * 1024 * 1024;
+/// Longest time spent reading one unread body: a client that sends slower
+/// than this loses its connection rather than holding a task.
+const DRAIN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub(crate) async fn drain_unread(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
@@ -66,12 +69,15 @@ impl Drop for DrainOnDrop {
         runtime.spawn(async move {
             let mut stream = body.into_data_stream();
             let mut read = 0u64;
-            while let Some(Ok(chunk)) = stream.next().await {
-                read += chunk.len() as u64;
-                if read > DRAIN_LIMIT {
-                    break;
+            let drain = async {
+                while let Some(Ok(chunk)) = stream.next().await {
+                    read += chunk.len() as u64;
+                    if read > DRAIN_LIMIT {
+                        break;
+                    }
                 }
-            }
+            };
+            let _ = tokio::time::timeout(DRAIN_DEADLINE, drain).await;
         });
     }
 }

@@ -2,8 +2,9 @@
 //! fixed-window rate limit answering 429 with the `X-RateLimit-*` headers, a
 //! share of 5xx answers, and connections dropped before the request is
 //! handled or after. Applied to API routes only, never to `/_emulator`
-//! admin calls or asset downloads. The random draws can be seeded, for
-//! reproducible runs.
+//! admin calls, asset downloads or the player collector. The random draws
+//! can be seeded, for reproducible runs. With `project` set, only the
+//! requests that carry that project's credential meet the faults.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -122,7 +123,7 @@ impl Draw {
 
 /// Paths that faults never touch.
 fn exempt(path: &str) -> bool {
-    ["/_emulator", "/vod/", "/live/", "/embed/"]
+    ["/_emulator", "/vod/", "/live/", "/embed/", "/collector/"]
         .iter()
         .any(|p| path.starts_with(p))
 }
@@ -133,6 +134,15 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
         return next.run(req).await;
     }
     let faults = state.faults();
+    if let Some(scope) = &faults.project {
+        let project = req
+            .extensions()
+            .get::<crate::auth::RequestProject>()
+            .and_then(|p| p.0.as_deref());
+        if project != Some(scope.as_str()) {
+            return next.run(req).await;
+        }
+    }
     let slow = faults.slow_paths.is_empty()
         || faults
             .slow_paths

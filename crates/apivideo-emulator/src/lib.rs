@@ -32,6 +32,7 @@ mod ids;
 mod media;
 mod multipart_guard;
 mod pagination;
+mod private;
 mod problem;
 mod routes;
 mod server;
@@ -40,6 +41,11 @@ mod state;
 mod stats;
 mod webhook_guard;
 
-pub use config::{Config, FaultSettings, RateLimit, WebhookTargets};
+pub use config::{Config, Durability, FaultSettings, RateLimit, UploadLimits, WebhookTargets};
 pub use server::{Emulator, StartError};
 pub use stats::Stats;
+
+/// The README's Rust example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -4,10 +4,14 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -46,8 +50,8 @@ pub enum StartError {
 }
 
 /// A running emulator. Dropping it stops the server (and removes the data
-/// directory when it was temporary).
-#[derive(Debug)]
+/// directory when it was temporary). Its `Debug` shows where it listens and
+/// keeps its data, never its API keys nor its admin token.
 pub struct Emulator {
     state: AppState,
     local_addr: SocketAddr,
@@ -55,6 +59,17 @@ pub struct Emulator {
     accept: Option<JoinHandle<()>>,
     // Declared last: removed only after the server has been told to stop.
     _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.state.base_url)
+            .field("local_addr", &self.local_addr)
+            .field("data_dir", &self.data_dir)
+            .field("config", &self.state.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Emulator {
@@ -80,11 +95,20 @@ impl Emulator {
             }
         };
         let media_root = data_dir.join("media");
-        std::fs::create_dir_all(media_root.join("tmp")).map_err(|source| StartError::DataDir {
+        // `media/tmp` holds only files being written (a part on its way
+        // in, an assembly under way): whatever is there at start was left
+        // by a process that died, and nothing refers to it.
+        let tmp = media_root.join("tmp");
+        match std::fs::remove_dir_all(&tmp) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(StartError::DataDir { path: tmp, source }),
+        }
+        std::fs::create_dir_all(&tmp).map_err(|source| StartError::DataDir {
             path: media_root.clone(),
             source,
         })?;
-        let db = Db::open(&data_dir.join("state.sqlite"))
+        let db = Db::open_with(&data_dir.join("state.sqlite"), config.durability)
             .map_err(|e| StartError::Database(e.to_string()))?;
         let listener =
             TcpListener::bind(config.listen)
@@ -135,6 +159,14 @@ impl Emulator {
     /// (configured, or generated at start).
     pub fn admin_token(&self) -> &str {
         self.state.config.admin_token.as_deref().unwrap_or_default()
+    }
+
+    /// The id of the project of `api_key` (`pr…`), which scopes faults
+    /// ([`FaultSettings::project`]) and stats (`GET
+    /// /_emulator/stats?project=…`); `None` for a key the emulator does not
+    /// accept.
+    pub fn project_id(&self, api_key: &str) -> Option<&str> {
+        self.state.project_of_key(api_key)
     }
 
     /// Every API key, one project each.
@@ -193,6 +225,8 @@ impl Drop for Emulator {
 
 async fn accept_loop(listener: TcpListener, router: axum::Router, state: AppState) {
     let cancel = state.shutdown.clone();
+    let header_timeout = state.config.header_timeout;
+    let idle_timeout = state.config.idle_timeout;
     loop {
         let (stream, _) = tokio::select! {
             () = cancel.cancelled() => break,
@@ -216,7 +250,12 @@ async fn accept_loop(listener: TcpListener, router: axum::Router, state: AppStat
                     router.clone().oneshot(req.map(axum::body::Body::new))
                 }
             });
-            let builder = auto::Builder::new(TokioExecutor::new());
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let (stream, activity) = IdleIo::new(stream);
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             tokio::select! {
                 result = connection => {
@@ -227,7 +266,114 @@ async fn accept_loop(listener: TcpListener, router: axum::Router, state: AppStat
                 // Fault injection: close the socket without an answer.
                 () = dropper.notified() => {}
                 () = cancel.cancelled() => {}
+                () = activity.idle_for(idle_timeout) => {
+                    tracing::debug!(?idle_timeout, "connection closed: idle");
+                }
             }
         });
+    }
+}
+
+/// A connection's stream that notes when a byte last went either way, so
+/// that a connection which stalls (a body that stops arriving, a peer that
+/// stops reading) can be closed after the idle timeout.
+struct IdleIo<T> {
+    inner: T,
+    activity: Activity,
+}
+
+/// When the connection last moved a byte, in milliseconds since `start`.
+#[derive(Clone)]
+struct Activity {
+    start: tokio::time::Instant,
+    last_ms: Arc<AtomicU64>,
+}
+
+impl Activity {
+    fn touch(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Completes once no byte has moved for `idle`.
+    async fn idle_for(&self, idle: std::time::Duration) {
+        loop {
+            let last =
+                self.start + std::time::Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+            let deadline = last + idle;
+            if tokio::time::Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline).await;
+        }
+    }
+}
+
+impl<T> IdleIo<T> {
+    fn new(inner: T) -> (Self, Activity) {
+        let activity = Activity {
+            start: tokio::time::Instant::now(),
+            last_ms: Arc::new(AtomicU64::new(0)),
+        };
+        (
+            Self {
+                inner,
+                activity: activity.clone(),
+            },
+            activity,
+        )
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for IdleIo<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for IdleIo<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

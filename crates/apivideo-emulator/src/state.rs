@@ -14,7 +14,6 @@ use crate::stats::Counters;
 #[derive(Clone, Debug)]
 pub(crate) struct AppState(Arc<Inner>);
 
-#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) db: Db,
@@ -23,7 +22,7 @@ pub(crate) struct Inner {
     pub(crate) media: MediaStore,
     /// The URL clients reach the emulator at, without a trailing slash.
     pub(crate) base_url: String,
-    /// API key → project id.
+    /// API key → project id. (Secret keys: `Inner`'s `Debug` skips it.)
     projects: HashMap<String, String>,
     /// The fault settings; lock it before `rate` and `fault_rng`.
     faults: Mutex<FaultSettings>,
@@ -45,12 +44,26 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     /// Caps the webhook POSTs in flight at once.
     pub(crate) deliveries: tokio::sync::Semaphore,
+    /// Derives the tokens of private videos' asset URLs.
+    pub(crate) private_key: crate::private::TokenKey,
 }
 
 impl Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {
         &self.0
+    }
+}
+
+impl std::fmt::Debug for Inner {
+    /// Never the API keys (the `projects` map is keyed by them); the
+    /// configuration redacts its own secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .field("base_url", &self.base_url)
+            .field("projects", &self.projects.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -88,6 +101,7 @@ impl AppState {
             shutdown: tokio_util::sync::CancellationToken::new(),
             http,
             deliveries: tokio::sync::Semaphore::new(crate::delivery::MAX_IN_FLIGHT),
+            private_key: crate::private::TokenKey::random(),
         })))
     }
 
@@ -95,6 +109,11 @@ impl AppState {
     /// date the API shows.
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The ids of every project.
+    pub(crate) fn project_ids(&self) -> impl Iterator<Item = &str> {
+        self.projects.values().map(String::as_str)
     }
 
     /// The project of an API key, if the key is known.

@@ -37,16 +37,29 @@ impl Stats {
     }
 }
 
+/// The counters of the whole emulator, and the request and response
+/// counters of each project (one entry per configured API key at most:
+/// only requests with a valid credential are counted for a project).
 #[derive(Debug, Default)]
-pub(crate) struct Counters(Mutex<Stats>);
+pub(crate) struct Counters(Mutex<(Stats, BTreeMap<String, Stats>)>);
 
 impl Counters {
     fn with<R>(&self, f: impl FnOnce(&mut Stats) -> R) -> R {
-        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()).0)
     }
 
-    pub(crate) fn request(&self, route: &str) {
-        self.with(|s| {
+    /// Runs `f` on the whole emulator's stats and on `project`'s, if any.
+    fn with_scoped(&self, project: Option<&str>, f: impl Fn(&mut Stats)) {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (all, projects) = &mut *guard;
+        f(all);
+        if let Some(project) = project {
+            f(projects.entry(project.to_owned()).or_default());
+        }
+    }
+
+    pub(crate) fn request(&self, route: &str, project: Option<&str>) {
+        self.with_scoped(project, |s| {
             *s.requests.entry(route.to_owned()).or_default() += 1;
             if s.sequence.len() < SEQUENCE_LIMIT {
                 s.sequence.push(route.to_owned());
@@ -54,8 +67,18 @@ impl Counters {
         });
     }
 
-    pub(crate) fn response(&self, route: &str, status: u16) {
-        self.with(|s| *s.responses.entry(format!("{route} {status}")).or_default() += 1);
+    pub(crate) fn response(&self, route: &str, status: u16, project: Option<&str>) {
+        self.with_scoped(project, |s| {
+            *s.responses.entry(format!("{route} {status}")).or_default() += 1;
+        });
+    }
+
+    /// The requests and responses of one project since start or the last
+    /// reset (its `events` stay empty: events are counted for the whole
+    /// emulator only).
+    pub(crate) fn project_snapshot(&self, project: &str) -> Stats {
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard.1.get(project).cloned().unwrap_or_default()
     }
 
     /// Counts one occurrence of a named event.
@@ -73,6 +96,6 @@ impl Counters {
     }
 
     pub(crate) fn reset(&self) {
-        self.with(|s| *s = Stats::default());
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
     }
 }

@@ -44,6 +44,11 @@ Uploading
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the emulator alive for the whole run when there is one.
     let (client, _emulator) = connect().await?;
+    run(&client, SOURCE_BYTES).await
+}
+
+/// The tour, with a generated source of `source_bytes` bytes.
+pub async fn run(client: &Client, source_bytes: u64) -> Result<(), Box<dyn std::error::Error>> {
     let tag = format!("quickstart-{}", std::process::id());
 
     println!("1. Creating a video tagged `{tag}` with metadata…");
@@ -62,12 +67,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!(
         "2. Generating a {} MiB test file and uploading it in chunks…",
-        SOURCE_BYTES / (1024 * 1024)
+        source_bytes / (1024 * 1024)
     );
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("quickstart.mp4");
-    write_test_file(&path, SOURCE_BYTES)?;
-    let bar = ProgressBar::new(SOURCE_BYTES);
+    write_test_file(&path, source_bytes)?;
+    let bar = ProgressBar::new(source_bytes);
     bar.set_style(
         ProgressStyle::with_template(
             "   [{bar:40}] {bytes}/{total_bytes} {binary_bytes_per_sec} part {msg}",
@@ -88,7 +93,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     bar.finish();
     println!(
         "   uploaded in {} chunk(s) of {} MiB",
-        SOURCE_BYTES.div_ceil(client.config().chunk_size()),
+        source_bytes.div_ceil(client.config().chunk_size()),
         client.config().chunk_size() / (1024 * 1024)
     );
 

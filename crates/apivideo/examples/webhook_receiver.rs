@@ -14,13 +14,14 @@
 //! `create_webhook` and every delivery is checked against the secret of the
 //! webhook it names.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use apivideo::prelude::*;
+use apivideo::testing::TestEmulator;
 use apivideo::types::{LiveStreamCreationPayload, WebhookEvent, WebhooksCreationPayload};
 use apivideo::webhooks::{Event, Secrets, Verified};
-use apivideo::{Client, Config};
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -72,20 +73,10 @@ async fn receive(State(state): State<AppState>, Verified(event): Verified) -> St
     StatusCode::NO_CONTENT
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let live = std::env::var("APIVIDEO_API_KEY").is_ok_and(|k| !k.trim().is_empty());
-    let emulator = if live {
-        None
-    } else {
-        Some(apivideo_emulator::Emulator::start(apivideo_emulator::Config::default()).await?)
-    };
-    let client = match &emulator {
-        None => Client::from_env()?,
-        Some(e) => Client::with_config(Config::new(e.base_url()).with_api_key(e.api_key()))?,
-    };
-
-    let (tx, mut events) = mpsc::unbounded_channel();
+/// The receiver: a router serving `POST /webhooks`, whose verified events
+/// come out of the returned channel.
+pub fn receiver(client: &Client) -> (axum::Router, mpsc::UnboundedReceiver<Event>) {
+    let (tx, events) = mpsc::unbounded_channel();
     let state = AppState {
         secrets: Arc::new(Secrets::new(client.clone())),
         events: tx,
@@ -93,10 +84,78 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = axum::Router::new()
         .route("/webhooks", post(receive))
         .with_state(state);
-    let listen = if live {
-        std::env::var("APIVIDEO_WEBHOOK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8000".into())
-    } else {
-        "127.0.0.1:0".into()
+    (app, events)
+}
+
+/// The emulator's tour: subscribes `url` to every event, broadcasts on a
+/// new live stream, and returns the events received until the recording of
+/// the broadcast can be played.
+pub async fn tour(
+    client: &Client,
+    emulator: &TestEmulator,
+    url: &str,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+) -> Result<Vec<Event>, Box<dyn std::error::Error>> {
+    client
+        .create_webhook()
+        .body(WebhooksCreationPayload {
+            events: vec![
+                WebhookEvent::LiveStreamBroadcastStarted,
+                WebhookEvent::LiveStreamBroadcastEnded,
+                WebhookEvent::VideoSourceRecorded,
+                WebhookEvent::VideoEncodingQualityCompleted,
+            ],
+            url: url.to_owned(),
+        })
+        .send()
+        .await?;
+    let stream = client
+        .create_live_stream()
+        .body(LiveStreamCreationPayload::builder().name("webhook tour"))
+        .send()
+        .await?;
+    // The emulator takes no RTMP: it plays the encoder on request.
+    emulator.broadcast(&stream.live_stream_id, true).await?;
+    client
+        .complete_live_stream()
+        .live_stream_id(&stream.live_stream_id)
+        .send()
+        .await?;
+
+    // Until the recording can be played. Deliveries may arrive in any
+    // order, so both facts are kept as they come.
+    let mut seen = Vec::new();
+    let mut recording = None;
+    let mut playable = HashSet::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(60), events.recv())
+            .await?
+            .ok_or("the receiver stopped")?;
+        match &event {
+            Event::VideoSourceRecorded(e) => recording = Some(e.video_id.clone()),
+            Event::VideoEncodingQualityCompleted(e) => {
+                playable.insert(e.video_id.clone());
+            }
+            _ => {}
+        }
+        seen.push(event);
+        if recording.as_ref().is_some_and(|id| playable.contains(id)) {
+            return Ok(seen);
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The API when APIVIDEO_API_KEY is set, else an emulator in this process.
+    let (client, emulator) = apivideo::testing::from_env_or_emulator().await?;
+
+    let (app, mut events) = receiver(&client);
+    let listen = match emulator {
+        None => {
+            std::env::var("APIVIDEO_WEBHOOK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8000".into())
+        }
+        Some(_) => "127.0.0.1:0".into(),
     };
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let url = format!("http://{}/webhooks", listener.local_addr()?);
@@ -108,58 +167,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::signal::ctrl_c().await?;
         return Ok(());
     };
-
-    // The emulator's tour: subscribe to everything, then broadcast.
-    client
-        .create_webhook()
-        .body(WebhooksCreationPayload {
-            events: vec![
-                WebhookEvent::LiveStreamBroadcastStarted,
-                WebhookEvent::LiveStreamBroadcastEnded,
-                WebhookEvent::VideoSourceRecorded,
-                WebhookEvent::VideoEncodingQualityCompleted,
-            ],
-            url,
-        })
-        .send()
-        .await?;
-    let stream = client
-        .create_live_stream()
-        .body(LiveStreamCreationPayload::builder().name("webhook tour"))
-        .send()
-        .await?;
-    // The emulator takes no RTMP: its admin API plays the encoder.
-    reqwest::Client::new()
-        .post(format!(
-            "{}/_emulator/live-streams/{}/broadcast",
-            emulator.base_url(),
-            stream.live_stream_id
-        ))
-        .basic_auth(emulator.api_key(), None::<&str>)
-        .json(&serde_json::json!({ "broadcasting": true }))
-        .send()
-        .await?
-        .error_for_status()?;
-    client
-        .complete_live_stream()
-        .live_stream_id(&stream.live_stream_id)
-        .send()
-        .await?;
-
-    // Until the recording can be played.
-    let mut recording = None;
-    loop {
-        let event = tokio::time::timeout(Duration::from_secs(60), events.recv())
-            .await?
-            .ok_or("the receiver stopped")?;
-        match event {
-            Event::VideoSourceRecorded(e) => recording = Some(e.video_id),
-            Event::VideoEncodingQualityCompleted(e) if recording.as_ref() == Some(&e.video_id) => {
-                break;
-            }
-            _ => {}
-        }
-    }
+    tour(&client, &emulator, &url, &mut events).await?;
     server.abort();
     println!("done");
     Ok(())

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::engine::{Engine, Kind};
 use crate::error::Result;
 use crate::rate_limit::RateLimit;
-use apivideo_raw::error::{AUTH_MARKER, CONFIG_MARKER, missing_key};
+use apivideo_raw::error::{CONFIG_MARKER, encode_auth_error, missing_key};
 
 /// A client for the api.video API. Cheap to clone; clones share the token,
 /// the connection pool and the rate-limit figures.
@@ -113,7 +113,7 @@ impl RequestHooks for SdkHooks {
             self.0
                 .authorize(request)
                 .await
-                .map_err(|e| format!("{AUTH_MARKER}{e}"))
+                .map_err(|e| encode_auth_error(&e))
         })
     }
 

@@ -423,7 +423,11 @@ impl Engine {
         let status = response.status();
         if !status.is_success() {
             let problem = response.json().await.ok().map(Box::new);
-            let what = if operation == "refresh_token" {
+            let what = if status.is_server_error() {
+                // Not a refusal: the API failed, and went on failing
+                // through the retries.
+                "the API could not authenticate"
+            } else if operation == "refresh_token" {
                 "the refresh token was refused"
             } else {
                 "the API key was refused"

@@ -1,46 +1,6 @@
-//! A Rust SDK for the [api.video](https://api.video) API.
-//!
-//! - Every operation of the API, typed, generated from `openapi.yaml`.
-//! - Auth that refreshes its token before expiry, once for any number of
-//!   concurrent requests, and retries a 401 once.
-//! - Retries with exponential backoff and jitter on 429 (honouring the
-//!   rate-limit headers), 502/503/504 and connection failures.
-//! - Every list as a `futures::Stream` across pages.
-//! - Uploads that stream from disk in chunks, resume, report progress, and
-//!   work with delegated upload tokens.
-//! - Webhook deliveries verified against their signature and read as typed
-//!   events ([`webhooks`]), with an axum extractor behind the `axum`
-//!   feature.
-//!
-//! ```no_run
-//! use apivideo::prelude::*;
-//! use apivideo::types::VideoCreationPayload;
-//! use futures::TryStreamExt;
-//!
-//! # async fn demo() -> apivideo::Result<()> {
-//! let client = apivideo::Client::from_env()?;
-//!
-//! // Create a video…
-//! let video = client
-//!     .create_video()
-//!     .body(VideoCreationPayload::builder().title("Maths").tags(vec!["maths".to_owned()]))
-//!     .send()
-//!     .await?;
-//!
-//! // …upload its file in chunks, with progress…
-//! client
-//!     .upload_video()
-//!     .video_id(&video.video_id)
-//!     .on_progress(|p| println!("{}/{:?} bytes, part {}", p.bytes_sent, p.total_bytes, p.part))
-//!     .file("maths.mp4")
-//!     .send()
-//!     .await?;
-//!
-//! // …and list videos as a stream across pages.
-//! let maths: Vec<_> = client.list_videos().tag("maths").stream().try_collect().await?;
-//! println!("{} maths video(s)", maths.len());
-//! # Ok(()) }
-//! ```
+// The crate's front page is its README, compiled: every code block in it
+// is a doctest.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -53,6 +13,8 @@ mod media;
 pub mod metrics;
 mod rate_limit;
 mod retry;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod untyped;
 pub mod upload;
 mod videos;
@@ -115,11 +77,6 @@ pub use apivideo_raw::builder;
 /// The generated client underneath ([`Client::raw`] returns its `Client`),
 /// for what the SDK does not wrap: its hooks seam and the spec's index.
 pub use apivideo_raw as raw;
-
-/// The README's example, compiled as a doctest.
-#[doc = include_str!("../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
 
 /// The client, the per-tag operation traits, [`Paginated`] and
 /// [`CallExt`]: `use apivideo::prelude::*;`.

@@ -81,7 +81,7 @@ pub(crate) struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ended_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    metadata: Vec<Metadata>,
+    pub(crate) metadata: Vec<Metadata>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) location: Option<Location>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -715,5 +715,125 @@ mod tests {
             metadata_filter(&pairs),
             [("plan".to_owned(), "premium".to_owned())]
         );
+    }
+}
+
+/// Properties of the `period` parser and of the `metadata[…]` filter, on
+/// generated input: no panic, a non-empty span for every accepted period,
+/// and printed days, weeks, months and years read back.
+#[cfg(test)]
+mod properties {
+    use chrono::{Datelike, Duration, Weekday};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn near_period() -> impl Strategy<Value = String> {
+        let term = prop_oneof![
+            "[0-9]{4}",
+            "[0-9]{4}-[0-9]{2}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "[0-9]{4}-W[0-9]{2}",
+            "[0-9W-]{0,12}",
+            "[0-9]{1,30}(-[0-9]{1,30}){0,3}",
+        ];
+        (
+            term.clone(),
+            prop::option::of(term),
+            prop::sample::select(vec!["", " "]),
+        )
+            .prop_map(|(a, b, pad)| match b {
+                Some(b) => format!("{pad}{a}{pad}/{pad}{b}"),
+                None => format!("{pad}{a}{pad}"),
+            })
+    }
+
+    fn day() -> impl Strategy<Value = NaiveDate> {
+        (0i32..=9999, 1u32..=366)
+            .prop_filter_map("a day of that year", |(y, d)| NaiveDate::from_yo_opt(y, d))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn periods_never_panic_and_are_never_empty(
+            text in prop_oneof![3 => near_period(), 1 => any::<String>()],
+        ) {
+            if let Some(p) = parse_period(&text) {
+                prop_assert!(p.start < p.end, "{text}");
+                // Midnight to midnight.
+                prop_assert_eq!(p.start.time(), chrono::NaiveTime::MIN);
+                prop_assert_eq!(p.end.time(), chrono::NaiveTime::MIN);
+                if !text.contains('/') {
+                    prop_assert!(p.end - p.start <= Duration::days(366), "{text}");
+                }
+            }
+        }
+
+        #[test]
+        fn printed_periods_read_back(a in day(), b in day()) {
+            let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc();
+            let p = parse_period(&a.format("%Y-%m-%d").to_string()).unwrap();
+            prop_assert_eq!((p.start, p.end), (midnight(a), midnight(a) + Duration::days(1)));
+
+            let p = parse_period(&a.format("%Y-%m").to_string()).unwrap();
+            prop_assert_eq!(p.start, midnight(a.with_day(1).unwrap()));
+            prop_assert!(p.contains(midnight(a)) && p.end - p.start <= Duration::days(31));
+
+            let p = parse_period(&format!("{:04}", a.year())).unwrap();
+            prop_assert_eq!(p.start, midnight(NaiveDate::from_ymd_opt(a.year(), 1, 1).unwrap()));
+            prop_assert!(p.contains(midnight(a)));
+
+            let week = a.iso_week();
+            if (0..=9999).contains(&week.year()) {
+                let p = parse_period(&format!("{:04}-W{:02}", week.year(), week.week())).unwrap();
+                prop_assert_eq!(p.start.weekday(), Weekday::Mon);
+                prop_assert_eq!(p.end - p.start, Duration::days(7));
+                prop_assert!(p.contains(midnight(a)));
+            }
+
+            let (first, last) = (a.min(b), a.max(b));
+            let text = format!("{}/{}", first.format("%Y-%m-%d"), last.format("%Y-%m-%d"));
+            let p = parse_period(&text).unwrap();
+            prop_assert_eq!((p.start, p.end), (midnight(first), midnight(last) + Duration::days(1)));
+            if first != last {
+                let backwards = format!("{}/{}", last.format("%Y-%m-%d"), first.format("%Y-%m-%d"));
+                prop_assert_eq!(parse_period(&backwards), None);
+            }
+        }
+
+        #[test]
+        fn metadata_filters_read_back_through_the_url(
+            wanted in prop::collection::vec((any::<String>(), any::<String>()), 0..5),
+            noise in prop::collection::vec(
+                (prop_oneof!["[a-zA-Z]{1,10}", "metadata", "metadata\\[.{0,4}", ".{0,4}\\]"], any::<String>()),
+                0..5,
+            ),
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &noise {
+                query.append_pair(k, v);
+            }
+            for (k, v) in &wanted {
+                query.append_pair(&format!("metadata[{k}]"), v);
+            }
+            let query = query.finish();
+            let pairs = query_pairs(Some(&query));
+            let noise_len = noise.iter().filter(|(k, _)| k.starts_with("metadata[") && k.ends_with(']')).count();
+            let filter = metadata_filter(&pairs);
+            prop_assert_eq!(&filter[noise_len..], &wanted[..]);
+            // Nothing is made up: never more, or longer, than what was sent.
+            let sent: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+            let kept: usize = filter.iter().map(|(k, v)| k.len() + v.len()).sum();
+            prop_assert!(filter.len() <= pairs.len() && kept <= sent);
+        }
+
+        #[test]
+        fn raw_queries_never_panic(query in any::<String>()) {
+            let pairs = query_pairs(Some(&query));
+            let filter = metadata_filter(&pairs);
+            prop_assert!(filter.len() <= pairs.len());
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Video assets, served without credentials like a CDN would: the source
 //! as MP4 (with `Range` support), an HLS manifest pointing at it, the
-//! thumbnail (uploaded, or a generated JPEG), and a player page. A video
-//! that is unknown or not uploaded yet answers 404.
+//! thumbnail (uploaded, or a generated JPEG), and a player page that
+//! reports plays to the collector (`collector.rs`). A video that is unknown
+//! or not uploaded yet answers 404.
 
 use apivideo_raw::types::Video;
 use axum::Router;
@@ -23,7 +24,64 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/vod/{videoId}/mp4/source.mp4", get(mp4))
         .route("/vod/{videoId}/hls/manifest.m3u8", get(manifest))
         .route("/vod/{videoId}/thumbnail.jpg", get(thumbnail))
+        .route("/vod/{videoId}/token/{token}/mp4/source.mp4", get(mp4))
+        .route(
+            "/vod/{videoId}/token/{token}/hls/manifest.m3u8",
+            get(manifest),
+        )
+        .route("/vod/{videoId}/token/{token}/thumbnail.jpg", get(thumbnail))
         .route("/embed/vod/{videoId}", get(player))
+}
+
+/// The path of an asset request: the video, and the token of a private
+/// video's URL (in the path, or `?token=` on the player page).
+#[derive(Debug, serde::Deserialize)]
+struct AssetPath {
+    #[serde(rename = "videoId")]
+    video_id: String,
+    token: Option<String>,
+}
+
+/// `?token=` of the player page.
+#[derive(Debug, serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The asset URLs of a video: plain for a public one, with its token for
+/// a private one (see [`crate::private`]).
+#[derive(Debug)]
+pub(crate) struct AssetUrls {
+    pub(crate) hls: String,
+    pub(crate) mp4: String,
+    pub(crate) thumbnail: String,
+    pub(crate) player: String,
+}
+
+pub(crate) fn urls(state: &AppState, video: &Video) -> AssetUrls {
+    let token = private_token(state, video);
+    asset_urls(state, &video.video_id, token.as_deref())
+}
+
+fn private_token(state: &AppState, video: &Video) -> Option<String> {
+    (video.public == Some(false)).then(|| state.private_key.token(&video.video_id))
+}
+
+fn asset_urls(state: &AppState, id: &str, token: Option<&str>) -> AssetUrls {
+    let base = &state.base_url;
+    let vod = match token {
+        Some(token) => format!("{base}/vod/{id}/token/{token}"),
+        None => format!("{base}/vod/{id}"),
+    };
+    AssetUrls {
+        hls: format!("{vod}/hls/manifest.m3u8"),
+        mp4: format!("{vod}/mp4/source.mp4"),
+        thumbnail: format!("{vod}/thumbnail.jpg"),
+        player: match token {
+            Some(token) => format!("{base}/embed/vod/{id}?token={token}"),
+            None => format!("{base}/embed/vod/{id}"),
+        },
+    }
 }
 
 /// A video with its project and ingest state, whatever the project.
@@ -33,11 +91,21 @@ struct Found {
     ingest: ingest::Ingest,
 }
 
-fn find(state: &AppState, video_id: &str) -> ApiResult<Found> {
+/// The video of an asset request, if the request may see it: a private
+/// video only through its token, and a token only for its own video. Any
+/// refusal is the 404 of a video that does not exist.
+fn find(state: &AppState, video_id: &str, token: Option<&str>) -> ApiResult<Found> {
     let (project, video) = state
         .db
         .find::<Video>(Kind::Video, video_id)?
         .ok_or_else(|| ApiError::not_found("videoId"))?;
+    let allowed = match token {
+        Some(token) => state.private_key.check(video_id, token),
+        None => video.public != Some(false),
+    };
+    if !allowed {
+        return Err(ApiError::not_found("videoId"));
+    }
     let ingest = ingest::load(state, &project, video_id)?;
     Ok(Found {
         project,
@@ -47,8 +115,8 @@ fn find(state: &AppState, video_id: &str) -> ApiResult<Found> {
 }
 
 /// Like [`find`], but only for a video whose source has arrived.
-fn find_uploaded(state: &AppState, video_id: &str) -> ApiResult<Found> {
-    let found = find(state, video_id)?;
+fn find_uploaded(state: &AppState, video_id: &str, token: Option<&str>) -> ApiResult<Found> {
+    let found = find(state, video_id, token)?;
     if found.ingest.uploaded {
         Ok(found)
     } else {
@@ -56,23 +124,18 @@ fn find_uploaded(state: &AppState, video_id: &str) -> ApiResult<Found> {
     }
 }
 
-fn mp4_url(state: &AppState, video_id: &str) -> String {
-    format!("{}/vod/{video_id}/mp4/source.mp4", state.base_url)
-}
-
 async fn mp4(
     State(state): State<AppState>,
-    Path(video_id): Path<String>,
+    Path(AssetPath { video_id, token }): Path<AssetPath>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let found = find_uploaded(&state, &video_id)?;
-    if let Some(url) = &found.ingest.imported_from {
-        // Imported from a URL: the bytes live there.
-        return Ok((
-            StatusCode::TEMPORARY_REDIRECT,
-            [(header::LOCATION, url.clone())],
-        )
-            .into_response());
+    let found = find_uploaded(&state, &video_id, token.as_deref())?;
+    if found.ingest.imported_from.is_some() {
+        // The emulator fetches nothing from the internet, and sending the
+        // client to a URL a caller chose would make it an open redirect.
+        return Err(ApiError::not_found("videoId").with_detail(
+            "This video was imported from a URL: the emulator has not fetched its bytes.",
+        ));
     }
     let path = ingest::video_dir(&state, &found.project, &video_id).join(ingest::SOURCE_FILE);
     let mut file = tokio::fs::File::open(&path)
@@ -140,14 +203,14 @@ fn byte_range(header: Option<&HeaderValue>, len: u64) -> Result<Option<(u64, u64
 
 async fn manifest(
     State(state): State<AppState>,
-    Path(video_id): Path<String>,
+    Path(AssetPath { video_id, token }): Path<AssetPath>,
 ) -> ApiResult<Response> {
-    let found = find_uploaded(&state, &video_id)?;
+    let found = find_uploaded(&state, &video_id, token.as_deref())?;
     let seconds = encoding::duration_of(found.ingest.filesize);
     let body = format!(
         "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:{seconds}\n\
          #EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:{seconds}.0,\n{}\n#EXT-X-ENDLIST\n",
-        mp4_url(&state, &video_id)
+        urls(&state, &found.video).mp4
     );
     Ok((
         [(header::CONTENT_TYPE, "application/vnd.apple.mpegurl")],
@@ -158,16 +221,22 @@ async fn manifest(
 
 async fn thumbnail(
     State(state): State<AppState>,
-    Path(video_id): Path<String>,
+    Path(AssetPath { video_id, token }): Path<AssetPath>,
 ) -> ApiResult<Response> {
-    let found = find(&state, &video_id)?;
+    let found = find(&state, &video_id, token.as_deref())?;
     let path = ingest::video_dir(&state, &found.project, &video_id).join(ingest::THUMBNAIL_FILE);
     let jpeg = [(header::CONTENT_TYPE, "image/jpeg")];
     match tokio::fs::File::open(&path).await {
-        Ok(file) => {
+        Ok(mut file) => {
             let len = file.metadata().await?.len();
+            // An uploaded thumbnail is served as it came (the emulator
+            // converts no image): its type is read from its first bytes.
+            let mut magic = [0u8; 12];
+            let read = file.read(&mut magic).await?;
+            file.seek(std::io::SeekFrom::Start(0)).await?;
+            let kind = [(header::CONTENT_TYPE, image_type(&magic[..read]))];
             let body = Body::from_stream(ReaderStream::new(file));
-            return Ok((jpeg, [(header::CONTENT_LENGTH, len)], body).into_response());
+            return Ok((kind, [(header::CONTENT_LENGTH, len)], body).into_response());
         }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
         Err(_) => {}
@@ -192,20 +261,57 @@ fn gray_level(timecode: &str) -> u8 {
     40 + (hash % 176) as u8
 }
 
+/// The player page's script (see `collector.rs` for what it reports).
+const PLAYER_SCRIPT: &str = include_str!("player.js");
+
+/// The player page: the uploaded file in a `<video>` element, and a script
+/// that reports the viewer's session to the collector (`/collector`), so a
+/// video played in a browser shows up in the analytics and `/data`
+/// metrics. Self-contained: no resource but the video's own. A private
+/// video's page takes its token (`?token=`) and plays its tokenised URLs.
 async fn player(
     State(state): State<AppState>,
     Path(video_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<TokenQuery>,
 ) -> ApiResult<Response> {
-    let found = find_uploaded(&state, &video_id)?;
+    let found = find_uploaded(&state, &video_id, query.token.as_deref())?;
     let title = html_escape(&found.video.title);
-    let mp4 = mp4_url(&state, &video_id);
-    let poster = format!("{}/vod/{video_id}/thumbnail.jpg", state.base_url);
+    let urls = urls(&state, &found.video);
+    let mp4 = html_escape(&urls.mp4);
+    let poster = html_escape(&urls.thumbnail);
+    let config = script_json(&serde_json::json!({
+        "videoId": video_id,
+        "collector": format!("{}/collector", state.base_url),
+    }));
     let body = format!(
-        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>html,body{{margin:0;height:100%;background:#000}}video{{width:100%;height:100%}}</style>\
-         </head>\n<body>\n<video src=\"{mp4}\" poster=\"{poster}\" controls playsinline></video>\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
+         <title>{title}</title>\n\
+         <style>html,body{{margin:0;height:100%;background:#000}}video{{display:block;width:100%;height:100%}}</style>\n\
+         </head>\n<body>\n\
+         <video src=\"{mp4}\" id=\"player\" poster=\"{poster}\" controls playsinline preload=\"metadata\"></video>\n\
+         <script type=\"application/json\" id=\"player-config\">{config}</script>\n\
+         <script>\n{PLAYER_SCRIPT}</script>\n</body>\n</html>\n"
     );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response())
+}
+
+/// The media type of an image from its first bytes: PNG and WebP by their
+/// signatures, JPEG otherwise.
+fn image_type(magic: &[u8]) -> &'static str {
+    if magic.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if magic.len() >= 12 && &magic[..4] == b"RIFF" && &magic[8..12] == b"WEBP" {
+        "image/webp"
+    } else {
+        "image/jpeg"
+    }
+}
+
+/// JSON to put inside a `<script>` element: no `<`, so no `</script>` or
+/// `<!--` can end or change it.
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
 }
 
 fn html_escape(s: &str) -> String {
@@ -332,12 +438,89 @@ mod tests {
     }
 
     #[test]
+    fn script_json_cannot_end_its_element() {
+        let json = script_json(&serde_json::json!({"a": "</script><!--"}));
+        assert!(!json.contains('<'));
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["a"], "</script><!--");
+        // The script is inlined as it is.
+        assert!(!PLAYER_SCRIPT.contains("</") && !PLAYER_SCRIPT.contains("<!--"));
+    }
+
+    #[test]
     fn generated_jpegs_are_framed() {
         for level in [0, 40, 128, 200, 255] {
             let jpeg = solid_jpeg(320, 180, level);
             assert_eq!(&jpeg[..2], [0xFF, 0xD8]);
             assert_eq!(&jpeg[jpeg.len() - 2..], [0xFF, 0xD9]);
             assert!(jpeg.len() < 2048);
+        }
+    }
+}
+
+/// Properties of the `Range` parser of asset downloads, on generated
+/// headers and file lengths: no panic, a range always inside the file, and
+/// printed ranges read back.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn near_range() -> impl Strategy<Value = String> {
+        let number = prop_oneof![
+            (0u64..20).prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            Just("18446744073709551616".to_owned()),
+            Just(String::new()),
+            "[ 0-9a-z-]{0,4}",
+        ];
+        let unit = prop::sample::select(vec!["bytes=", "BYTES=", "bytes =", "items=", ""]);
+        let extra = prop::sample::select(vec!["", ",0-1", ", 5-", " "]);
+        (unit, number.clone(), number, extra)
+            .prop_map(|(unit, a, b, extra)| format!("{unit}{a}-{b}{extra}"))
+    }
+
+    fn length() -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0u64), 1u64..40, any::<u64>(), Just(u64::MAX)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn ranges_stay_inside_the_file(
+            header in prop_oneof![3 => near_range(), 1 => any::<String>()],
+            len in length(),
+        ) {
+            // Headers that cannot be sent are not parsed.
+            let Ok(value) = HeaderValue::from_bytes(header.as_bytes()) else {
+                return Ok(());
+            };
+            if let Ok(Some((start, end))) = byte_range(Some(&value), len) {
+                prop_assert!(start <= end && end < len, "{header:?} of {len}: {start}-{end}");
+            }
+        }
+
+        #[test]
+        fn printed_ranges_read_back(len in 1u64.., a in any::<u64>(), b in any::<u64>()) {
+            let (from, to) = (a.min(b), a.max(b));
+            let h = |s: String| HeaderValue::from_str(&s).unwrap();
+            let closed = byte_range(Some(&h(format!("bytes={from}-{to}"))), len);
+            let open = byte_range(Some(&h(format!("bytes={from}-"))), len);
+            if from < len {
+                prop_assert_eq!(closed, Ok(Some((from, to.min(len - 1)))));
+                prop_assert_eq!(open, Ok(Some((from, len - 1))));
+            } else {
+                prop_assert_eq!(closed, Err(()));
+                prop_assert_eq!(open, Err(()));
+            }
+            let suffix = byte_range(Some(&h(format!("bytes=-{a}"))), len);
+            if a == 0 {
+                prop_assert_eq!(suffix, Err(()));
+            } else {
+                prop_assert_eq!(suffix, Ok(Some((len - a.min(len), len - 1))));
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Simulated encoding: once a source is complete, its renditions go from
-//! `waiting` through `encoding` to `encoded` over `encoding_delay`, then the
-//! video is playable and `video.encoding.quality.completed` is emitted for
-//! each rendition. The state is derived from the stored upload time, so it
+//! `waiting` through `encoding` to `encoded`, one after another, the last
+//! at `encoding_delay`. As on the API, the video is playable as soon as
+//! the first rendition is encoded. At the end `video.encoding.quality.completed`
+//! is emitted for each rendition. The state is derived from the stored upload time, so it
 //! survives a restart; a timer (or the first status read after a restart)
 //! records the end and emits the webhooks exactly once. Recording the end
 //! also detects the language and hands the video to `transcripts`, which
@@ -17,7 +18,7 @@ use super::ingest::{self, Ingest};
 use crate::db::Kind;
 use crate::problem::ApiResult;
 use crate::routes::transcripts::{self, Media};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 /// The HLS renditions every video gets.
 const HLS: [QualityQuality; 5] = [
@@ -58,6 +59,33 @@ fn phase(state: &AppState, ingest: &Ingest, now: i64) -> Option<QualityStatus> {
     })
 }
 
+/// Where rendition `index` of `count` stands at `now`: rendition `i` is
+/// encoded at `(i + 1) / count` of the encoding delay, encoding during the
+/// slice before, waiting until then.
+fn rendition_phase(
+    state: &AppState,
+    ingest: &Ingest,
+    now: i64,
+    index: usize,
+    count: usize,
+) -> Option<QualityStatus> {
+    let uploaded_at = ingest.uploaded_at.filter(|_| ingest.uploaded)?;
+    if ingest.encoded {
+        return Some(QualityStatus::Encoded);
+    }
+    let elapsed = i128::from(now.saturating_sub(uploaded_at));
+    let delay = i128::from(delay_ms(state));
+    let (index, count) = (index as i128, count.max(1) as i128);
+    // elapsed >= delay * (index + 1) / count, without division.
+    Some(if elapsed * count >= delay * (index + 1) {
+        QualityStatus::Encoded
+    } else if elapsed * count >= delay * index {
+        QualityStatus::Encoding
+    } else {
+        QualityStatus::Waiting
+    })
+}
+
 /// Starts the encoding timer of a video whose source just became complete.
 pub(crate) fn schedule(state: &AppState, project: &str, video_id: &str) {
     let (task_state, project, video_id) = (state.clone(), project.to_owned(), video_id.to_owned());
@@ -80,6 +108,7 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
         if !ingest.uploaded || ingest.encoded {
             return Ok(());
         }
+        ingest::discard_chunks(&ingest::video_dir(state, project, video_id)).await;
         // The language of the speech, when the API was not told it, is
         // detected from the audio: the emulator's sources all speak English.
         let mut video = video;
@@ -126,7 +155,9 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
 /// time has come (after a restart the timer is gone).
 pub(crate) async fn current(state: &AppState, project: &str, video_id: &str) -> ApiResult<Ingest> {
     let ingest = ingest::load(state, project, video_id)?;
-    if !ingest.encoded && phase(state, &ingest, now_millis()) == Some(QualityStatus::Encoded) {
+    if !ingest.encoded
+        && phase(state, &ingest, state.clock.now_millis()) == Some(QualityStatus::Encoded)
+    {
         finish(state, project, video_id).await?;
         return ingest::load(state, project, video_id);
     }
@@ -148,24 +179,26 @@ pub(crate) fn media(ingest: &Ingest) -> Media {
 
 /// `GET /videos/{videoId}/status` for a video and its ingest state.
 pub(crate) fn status(state: &AppState, video: &Video, ingest: &Ingest) -> VideoStatus {
-    let phase = phase(state, ingest, now_millis());
-    let qualities = phase
-        .clone()
-        .map(|status| {
-            renditions(video)
-                .into_iter()
-                .map(|(kind, quality)| Quality {
-                    quality,
-                    status: status.clone(),
-                    type_: Some(kind),
-                })
-                .collect()
+    let now = state.clock.now_millis();
+    let renditions = renditions(video);
+    let count = renditions.len();
+    let qualities: Vec<Quality> = renditions
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, (kind, quality))| {
+            let status = rendition_phase(state, ingest, now, index, count)?;
+            Some(Quality {
+                quality,
+                status,
+                type_: Some(kind),
+            })
         })
-        .unwrap_or_default();
+        .collect();
+    let playable = qualities.iter().any(|q| q.status == QualityStatus::Encoded);
     VideoStatus {
         ingest: ingest_status(ingest),
         encoding: VideoStatusEncoding {
-            playable: phase == Some(QualityStatus::Encoded),
+            playable,
             qualities,
             metadata: if ingest.uploaded {
                 metadata(ingest.filesize)

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use tempfile::TempPath;
 use tokio::io::{AsyncWriteExt, BufWriter};
 
+use crate::config::UploadLimits;
 use crate::db::Kind;
 use crate::problem::{ApiError, ApiResult};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 /// The reassembled source, in the video's media directory.
 pub(crate) const SOURCE_FILE: &str = "source";
@@ -60,11 +61,12 @@ impl Ingest {
         self.uploaded || !self.parts.is_empty() || !self.ranges.is_empty()
     }
 
-    /// Marks the source complete with `size` bytes.
-    pub(crate) fn complete(&mut self, size: Option<u64>) {
+    /// Marks the source complete with `size` bytes at `now` (the
+    /// emulator clock's Unix milliseconds: encoding runs on that clock).
+    pub(crate) fn complete(&mut self, size: Option<u64>, now: i64) {
         self.uploaded = true;
         self.filesize = size;
-        self.uploaded_at = Some(now_millis());
+        self.uploaded_at = Some(now);
     }
 }
 
@@ -106,6 +108,18 @@ pub(crate) fn chunk_pos(headers: &HeaderMap) -> ApiResult<ChunkPos> {
     parse_chunk_pos(value.trim())
 }
 
+/// How much of a bad piece of the header an error quotes, in characters.
+const QUOTED: usize = 32;
+
+/// The start of `text`, at most [`QUOTED`] characters, for an error: a
+/// header of any length gets an answer of bounded size.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTED) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 fn parse_chunk_pos(value: &str) -> ApiResult<ChunkPos> {
     let (unit, rest) = value.split_once(' ').ok_or_else(|| bad_range("No unit."))?;
     let (spec, total) = rest
@@ -115,7 +129,7 @@ fn parse_chunk_pos(value: &str) -> ApiResult<ChunkPos> {
     let number = |s: &str| {
         s.trim()
             .parse::<u64>()
-            .map_err(|_| bad_range(format!("`{s}` is not a number.")))
+            .map_err(|_| bad_range(format!("`{}` is not a number.", quote(s))))
     };
     if unit.eq_ignore_ascii_case("part") {
         let n = number(spec)?;
@@ -140,7 +154,7 @@ fn parse_chunk_pos(value: &str) -> ApiResult<ChunkPos> {
         }
         return Ok(ChunkPos::Bytes { from, to, total });
     }
-    Err(bad_range(format!("Unknown unit `{unit}`.")))
+    Err(bad_range(format!("Unknown unit `{}`.", quote(unit))))
 }
 
 /// A multipart request whose file was streamed to a temporary file.
@@ -335,6 +349,7 @@ pub(crate) async fn accept(
     if chunk.size == 0 {
         return Err(ApiError::file_missing().with_detail("The file is empty."));
     }
+    check_limits(&state.config.upload_limits, pos, chunk.size)?;
     let _guard = lock(state, video_id).await;
     // The video may have been deleted while the chunk was arriving.
     if state
@@ -360,7 +375,7 @@ pub(crate) async fn accept(
                 to: size - 1,
                 total: size,
             }];
-            ingest.complete(Some(size));
+            ingest.complete(Some(size), state.clock.now_millis());
             true
         }
         ChunkPos::Part { n, total } => accept_part(&mut ingest, &dir, n, total, chunk).await?,
@@ -370,16 +385,72 @@ pub(crate) async fn accept(
     };
     if complete && !ingest.uploaded {
         let size = reassemble(state, &dir, &ingest).await?;
-        ingest.complete(Some(size));
+        ingest.complete(Some(size), state.clock.now_millis());
     }
     store(state, project, video_id, &ingest)?;
     state.counters.event("upload.parts");
     state.counters.add("upload.bytes", size);
     if complete {
-        // The chunks are in the source now; losing them is harmless.
-        let _ = tokio::fs::remove_dir_all(dir.join(PARTS_DIR)).await;
+        discard_chunks(&dir).await;
     }
     Ok(complete)
+}
+
+/// The API's bounds on the size of a piece of source at position `pos`.
+fn check_limits(limits: &UploadLimits, pos: ChunkPos, size: u64) -> ApiResult<()> {
+    const MIB: u64 = 1024 * 1024;
+    let mib = |bytes: u64| {
+        if bytes.is_multiple_of(MIB) {
+            format!("{} MiB", bytes / MIB)
+        } else {
+            format!("{bytes} bytes")
+        }
+    };
+    let last = match pos {
+        ChunkPos::Whole => {
+            if size > limits.max_whole {
+                return Err(too_big(format!(
+                    "A file sent in one request is at most {}; send a larger one in chunks, with `Content-Range`.",
+                    mib(limits.max_whole)
+                )));
+            }
+            return Ok(());
+        }
+        ChunkPos::Part { n, total } => total == Some(n),
+        ChunkPos::Bytes { to, total, .. } => to + 1 == total,
+    };
+    if size > limits.max_chunk {
+        return Err(too_big(format!(
+            "A chunk is at most {}.",
+            mib(limits.max_chunk)
+        )));
+    }
+    if size < limits.min_chunk && !last {
+        return Err(bad_range(format!(
+            "A chunk is at least {}, but the last one of the source: this one has {size} bytes.",
+            mib(limits.min_chunk)
+        )));
+    }
+    Ok(())
+}
+
+/// 400: a file above the API's size limit for what it is.
+pub(crate) fn too_big(detail: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "file-too-large",
+        "The uploaded file is too large.",
+    )
+    .with_name("file")
+    .with_detail(detail)
+}
+
+/// Removes the chunks of a complete source: they are in the source now,
+/// and losing them is harmless. Done when the source is complete, and
+/// again when its encoding ends, for chunks left by a process that died
+/// in between.
+pub(crate) async fn discard_chunks(dir: &Path) {
+    let _ = tokio::fs::remove_dir_all(dir.join(PARTS_DIR)).await;
 }
 
 async fn accept_part(
@@ -577,5 +648,131 @@ mod tests {
         assert!(covers(&[r(0, 6), r(3, 9)], 10));
         assert!(!covers(&[r(0, 4), r(6, 9)], 10));
         assert!(!covers(&[r(1, 9)], 10));
+    }
+}
+
+/// Properties of the `Content-Range` parser and of range coverage, on
+/// generated input: no panic, answers of bounded size, and what a parsed
+/// value promises.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The longest error answer any header may produce, in bytes.
+    const MAX_PROBLEM: usize = 1024;
+
+    /// Values near the grammar: right and wrong units in any case, numbers
+    /// small, huge and overflowing, stars, junk and missing pieces.
+    fn near_range() -> impl Strategy<Value = String> {
+        let unit =
+            prop::sample::select(vec!["part", "PART", "Part", "bytes", "BYTES", "octets", ""]);
+        let number = prop_oneof![
+            (0u64..12).prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            Just("*".to_owned()),
+            Just("18446744073709551616".to_owned()),
+            Just(String::new()),
+            "[ 0-9a-z+*-]{0,6}",
+            (20usize..400).prop_map(|n| "9".repeat(n)),
+        ];
+        let space = prop::sample::select(vec![" ", "  ", "\t", "", " \t "]);
+        (
+            unit,
+            space,
+            number.clone(),
+            number.clone(),
+            number,
+            any::<bool>(),
+        )
+            .prop_map(|(unit, space, a, b, total, bytes)| {
+                if bytes {
+                    format!("{unit}{space}{a}-{b}/{total}")
+                } else {
+                    format!("{unit}{space}{a}/{total}")
+                }
+            })
+    }
+
+    fn any_header() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => near_range(),
+            1 => any::<String>(),
+            // Long values, built by repetition: no error may quote them whole.
+            1 => ("(part|bytes|[a-z]{1,4})", "[0-9a-z]{1,4}", 1usize..2000, 1usize..2000)
+                .prop_map(|(unit, s, a, b)| format!("{unit} {}/{}", s.repeat(a), s.repeat(b))),
+            1 => ("[a-z]{1,4}", 25usize..1500).prop_map(|(s, n)| format!("{} 1/2", s.repeat(n))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn content_ranges_never_panic_and_keep_their_promises(value in any_header()) {
+            match parse_chunk_pos(&value) {
+                Ok(ChunkPos::Part { n, total }) => {
+                    prop_assert!(n >= 1);
+                    prop_assert!(total.is_none_or(|t| n <= t));
+                }
+                Ok(ChunkPos::Bytes { from, to, total }) => {
+                    prop_assert!(from <= to && to < total);
+                }
+                Ok(ChunkPos::Whole) => prop_assert!(false, "a header is never the whole file"),
+                Err(e) => {
+                    prop_assert_eq!(e.status, StatusCode::BAD_REQUEST);
+                    let answer = serde_json::to_string(&e.problem).unwrap();
+                    prop_assert!(answer.len() <= MAX_PROBLEM, "{} bytes: {}", answer.len(), answer);
+                }
+            }
+        }
+
+        #[test]
+        fn printed_parts_read_back(n in 1u64.., extra in any::<u64>(), star in any::<bool>()) {
+            let total = n.saturating_add(extra);
+            let (header, want) = if star {
+                (format!("part {n}/*"), None)
+            } else {
+                (format!("part {n}/{total}"), Some(total))
+            };
+            prop_assert_eq!(parse_chunk_pos(&header).unwrap(), ChunkPos::Part { n, total: want });
+            // The unit's case and the spacing do not matter.
+            let loose = header.replacen("part ", "PART  ", 1).replace('/', " / ");
+            prop_assert_eq!(parse_chunk_pos(&loose).unwrap(), ChunkPos::Part { n, total: want });
+        }
+
+        #[test]
+        fn printed_byte_ranges_read_back(mut ends in prop::array::uniform3(any::<u64>())) {
+            ends.sort_unstable();
+            let [from, to, total] = ends;
+            let header = format!("bytes {from}-{to}/{total}");
+            let parsed = parse_chunk_pos(&header);
+            if to < total {
+                prop_assert_eq!(parsed.unwrap(), ChunkPos::Bytes { from, to, total });
+            } else {
+                prop_assert!(parsed.is_err(), "{header}");
+            }
+        }
+
+        #[test]
+        fn coverage_is_every_byte_covered(
+            total in 1u64..64,
+            spans in prop::collection::vec((0u64..64, 0u64..16), 0..8),
+        ) {
+            let mut ranges: Vec<ByteRange> = spans
+                .into_iter()
+                .filter(|(from, _)| *from < total)
+                .map(|(from, len)| ByteRange { from, to: (from + len).min(total - 1), total })
+                .collect();
+            ranges.sort_by_key(|r| (r.from, r.to));
+            let mut seen = vec![false; total as usize];
+            for r in &ranges {
+                for byte in r.from..=r.to {
+                    seen[byte as usize] = true;
+                }
+            }
+            prop_assert_eq!(covers(&ranges, total), seen.iter().all(|b| *b));
+        }
     }
 }

@@ -249,7 +249,7 @@ async fn save_recording(
     .await
     .map_err(ApiError::internal)??;
     let mut source = ingest::Ingest::default();
-    source.complete(Some(RECORDING_BYTES as u64));
+    source.complete(Some(RECORDING_BYTES as u64), state.clock.now_millis());
     ingest::store(state, project, &video_id, &source)?;
     super::videos::store(state, project, &video)?;
     encoding::schedule(state, project, &video_id);
@@ -393,7 +393,12 @@ async fn list(
     }
     streams.retain(|s| {
         query.stream_key.as_ref().is_none_or(|k| s.stream_key == *k)
-            && query.name.as_ref().is_none_or(|n| s.name == *n)
+            // As on the API, `name` matches part of the name (case
+            // and all: `Demo` finds `My Demo 2`, not `my demo`).
+            && query
+                .name
+                .as_ref()
+                .is_none_or(|n| s.name.contains(n.as_str()))
     });
     sort(&mut streams, query.sort_by.as_deref(), query.sort_order)?;
     let url = format!("{}/live-streams", state.base_url);

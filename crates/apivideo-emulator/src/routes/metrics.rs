@@ -515,10 +515,27 @@ fn parse_query(raw: Option<&str>, paginated: bool, timeseries: bool) -> ApiResul
                                 "This filter must be video or live-stream.",
                             ));
                         }
-                        q.filters
-                            .entry(name.to_owned())
-                            .or_default()
-                            .push(value.clone());
+                        let (max_items, max_len) = filter_bounds(name);
+                        if value.chars().count() > max_len {
+                            return Err(bad(
+                                &format!("filterBy[{name}]"),
+                                format!(
+                                    "Each value of this filter is at most {max_len} characters long."
+                                ),
+                            ));
+                        }
+                        let values = q.filters.entry(name.to_owned()).or_default();
+                        if values.len() >= max_items {
+                            return Err(bad(
+                                &format!("filterBy[{name}]"),
+                                if max_items == 1 {
+                                    "This filter takes one value.".to_owned()
+                                } else {
+                                    format!("This filter takes at most {max_items} values.")
+                                },
+                            ));
+                        }
+                        values.push(value.clone());
                     }
                     Some(name) => {
                         return Err(bad(
@@ -533,6 +550,18 @@ fn parse_query(raw: Option<&str>, paginated: bool, timeseries: bool) -> ApiResul
     }
     q.pairs = pairs;
     Ok(q)
+}
+
+/// The most values a filter takes and the longest value, as
+/// `openapi.yaml` bounds them: `tag` and `mediaType` take one value.
+fn filter_bounds(name: &str) -> (usize, usize) {
+    match name {
+        "tag" => (1, 100),
+        "mediaType" => (1, 32),
+        "continent" => (7, 2),
+        "referrer" => (3, 2048),
+        _ => (10, 32),
+    }
 }
 
 /// Checks and completes the period: `to` defaults to now, `from` to one

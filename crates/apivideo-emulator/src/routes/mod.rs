@@ -3,10 +3,11 @@
 
 mod account;
 mod analytics;
-mod assets;
+pub(crate) mod assets;
 mod captions;
 mod chapters;
 mod clock;
+mod collector;
 mod discarded;
 mod live_streams;
 mod media_form;
@@ -52,6 +53,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(analytics::routes())
         .merge(metrics::routes())
         .merge(assets::routes())
+        .merge(collector::routes())
         .merge(clock::routes())
         .merge(crate::admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
@@ -80,11 +82,19 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         .map_or_else(|| req.uri().path().to_owned(), |m| m.as_str().to_owned());
     let route = format!("{} {route}", req.method());
     let path = req.uri().path().to_owned();
-    state.counters.request(&route);
+    // A storage failure here only leaves the request out of its
+    // project's counters and scoped faults; the handler reports it.
+    let project = crate::auth::project_of(&state, req.headers())
+        .ok()
+        .flatten();
+    state.counters.request(&route, project.as_deref());
     let started = Instant::now();
+    let mut req = req;
+    req.extensions_mut()
+        .insert(crate::auth::RequestProject(project.clone()));
     let response = next.run(req).await;
     let status = response.status().as_u16();
-    state.counters.response(&route, status);
+    state.counters.response(&route, status, project.as_deref());
     tracing::info!(%route, %path, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
     response
 }

@@ -711,3 +711,177 @@ mod tests {
         assert!(check_file(b"").await.is_err());
     }
 }
+
+/// Properties of the language-tag and WebVTT parsers, on generated input:
+/// no panic, errors of bounded size that name the right line, canonical
+/// tags that are stable, and well-formed files accepted.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The longest error the WebVTT checker may give, in bytes: its text,
+    /// a line number and a quote of at most [`QUOTED`] characters.
+    const MAX_ERROR: usize = 200 + 4 * QUOTED;
+
+    /// Tags built from subtags of plausible shapes, in any case.
+    fn near_tag() -> impl Strategy<Value = String> {
+        let subtag = prop_oneof![
+            "[a-zA-Z]{1,3}",
+            "[a-zA-Z]{4}",
+            "[0-9]{3,4}",
+            "[a-zA-Z0-9]{5,9}",
+            Just("x".to_owned()),
+            Just("u".to_owned()),
+            "[a-z0-9_ .]{0,2}",
+        ];
+        prop::collection::vec(subtag, 1..8).prop_map(|parts| parts.join("-"))
+    }
+
+    /// `HH:MM:SS.mmm` when `long` or the hour is not zero, else `MM:SS.mmm`.
+    fn print_time(ms: u64, long: bool) -> String {
+        let (h, m, s, f) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+        if long || h > 0 {
+            format!("{h:02}:{m:02}:{s:02}.{f:03}")
+        } else {
+            format!("{m:02}:{s:02}.{f:03}")
+        }
+    }
+
+    fn check_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+        let mut checker = VttChecker::default();
+        let mut n = 0;
+        for line in lines {
+            n += 1;
+            checker.line(n, line)?;
+        }
+        checker.finish(n)
+    }
+
+    /// A text line of a cue: not blank, no `-->`.
+    fn cue_text() -> impl Strategy<Value = String> {
+        "[^\r\n>]{0,40}".prop_map(|t| format!("t{t}"))
+    }
+
+    /// One cue: an optional identifier, a timing line with the end after
+    /// the start, and text lines. Returns its lines and its timing line's
+    /// index among them.
+    fn cue() -> impl Strategy<Value = (Vec<String>, usize)> {
+        (
+            prop::option::of("[a-z0-9]{1,8}"),
+            0u64..360_000_000,
+            1u64..10_000_000,
+            any::<bool>(),
+            prop::sample::select(vec!["", " align:start", " line:0 position:10%"]),
+            prop::collection::vec(cue_text(), 0..3),
+        )
+            .prop_map(|(id, start, length, long, settings, text)| {
+                let mut lines: Vec<String> = id.map(|i| format!("c{i}")).into_iter().collect();
+                let at = lines.len();
+                lines.push(format!(
+                    "{} --> {}{settings}",
+                    print_time(start, long),
+                    print_time(start + length, long)
+                ));
+                lines.extend(text);
+                (lines, at)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn language_tags_never_panic_and_canonical_tags_are_stable(
+            tag in prop_oneof![3 => near_tag(), 1 => any::<String>()],
+        ) {
+            if let Some(canonical) = canonical_language(&tag) {
+                // Only the case changes, and the result is its own canonical form.
+                prop_assert!(canonical.eq_ignore_ascii_case(&tag), "{tag} -> {canonical}");
+                prop_assert_eq!(canonical_language(&canonical), Some(canonical.clone()));
+                prop_assert_eq!(canonical_language(&tag.to_ascii_uppercase()), Some(canonical.clone()));
+                prop_assert_eq!(canonical_language(&tag.to_ascii_lowercase()), Some(canonical));
+            }
+        }
+
+        #[test]
+        fn timestamps_read_back(ms in 0u64..3_600_000_000, long in any::<bool>()) {
+            prop_assert_eq!(timestamp(&print_time(ms, long)), Some(ms));
+        }
+
+        #[test]
+        fn any_lines_never_panic_and_errors_stay_short(
+            lines in prop::collection::vec(
+                prop_oneof![
+                    3 => any::<String>(),
+                    2 => "(WEBVTT|NOTE|[0-9:.]{0,12}) ?(-->)? ?[0-9:.]{0,12}",
+                    1 => Just(String::new()),
+                    // Long lines, built by repetition: generating them
+                    // character by character is slow.
+                    1 => ("[^\r\n]{1,8}", 300usize..3000).prop_map(|(s, n)| s.repeat(n)),
+                    1 => (1000usize..10_000).prop_map(|n| format!("{} --> 00:01.000", "x ".repeat(n))),
+                ],
+                0..12,
+            ),
+            signed in any::<bool>(),
+        ) {
+            let mut all = Vec::new();
+            if signed {
+                all.push("WEBVTT".to_owned());
+            }
+            all.extend(lines);
+            if let Err(e) = check_lines(all.iter().map(String::as_str)) {
+                prop_assert!(e.len() <= MAX_ERROR, "{} bytes", e.len());
+            }
+        }
+
+        #[test]
+        fn well_formed_files_pass(
+            header in prop::sample::select(vec!["WEBVTT", "\u{feff}WEBVTT", "WEBVTT - a title", "WEBVTT\tx"]),
+            header_lines in prop::collection::vec("[a-zA-Z]{1,8}: [a-z]{0,8}", 0..3),
+            cues in prop::collection::vec(cue(), 0..6),
+            notes in prop::collection::vec(any::<bool>(), 6),
+            blanks in prop::collection::vec(1usize..3, 6),
+        ) {
+            let mut lines: Vec<String> = vec![header.to_owned()];
+            lines.extend(header_lines);
+            for (i, (cue, _)) in cues.into_iter().enumerate() {
+                lines.extend(std::iter::repeat_n(String::new(), blanks[i]));
+                if notes[i] {
+                    lines.push("NOTE a comment, even with 00:01.000 in it".to_owned());
+                    lines.push(String::new());
+                }
+                lines.extend(cue);
+            }
+            let result = check_lines(lines.iter().map(String::as_str));
+            prop_assert!(result.is_ok(), "{:?}: {:?}", lines, result);
+        }
+
+        #[test]
+        fn a_cue_ending_before_it_starts_is_refused_at_its_line(
+            before in prop::collection::vec(cue(), 0..4),
+            (mut bad, at) in cue(),
+            after in prop::collection::vec(cue(), 0..3),
+        ) {
+            let (start, end) = bad[at].split_once(" --> ").unwrap();
+            let end = end.split(' ').next().unwrap().to_owned();
+            bad[at] = format!("{end} --> {start}");
+            let mut lines = vec!["WEBVTT".to_owned()];
+            for (cue, _) in before {
+                lines.push(String::new());
+                lines.extend(cue);
+            }
+            lines.push(String::new());
+            // Line numbers count from 1.
+            let line_of_bad = lines.len() + at + 1;
+            lines.extend(bad);
+            for (cue, _) in after {
+                lines.push(String::new());
+                lines.extend(cue);
+            }
+            let err = check_lines(lines.iter().map(String::as_str)).unwrap_err();
+            prop_assert!(err.starts_with(&format!("Line {line_of_bad}: ")), "{err}");
+        }
+    }
+}

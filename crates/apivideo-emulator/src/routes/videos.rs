@@ -112,17 +112,16 @@ pub(crate) fn load(state: &AppState, project: &str, video_id: &str) -> ApiResult
 /// The video as the API answers it, with asset URLs pointing at the
 /// emulator.
 pub(crate) fn present(state: &AppState, mut video: Video) -> Video {
-    let base = &state.base_url;
-    let id = &video.video_id;
-    let player = format!("{base}/embed/vod/{id}");
+    let urls = crate::routes::assets::urls(state, &video);
     video.assets = Some(VideoAssets {
-        hls: format!("{base}/vod/{id}/hls/manifest.m3u8"),
+        hls: urls.hls,
         iframe: format!(
-            r#"<iframe src="{player}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#
+            r#"<iframe src="{}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#,
+            urls.player
         ),
-        mp4: (video.mp4_support != Some(false)).then(|| format!("{base}/vod/{id}/mp4/source.mp4")),
-        thumbnail: format!("{base}/vod/{id}/thumbnail.jpg"),
-        player,
+        mp4: (video.mp4_support != Some(false)).then_some(urls.mp4),
+        thumbnail: urls.thumbnail,
+        player: urls.player,
     });
     video
 }
@@ -260,11 +259,12 @@ pub(crate) fn list_page(
     let dynamic = DynamicFilters::from_pairs(&pairs);
     let mut videos: Vec<Video> = state.db.list(project, kind, None)?;
     videos.retain(|v| matches(v, q, &dynamic));
-    if let Some(by) = q.sort_by.as_deref() {
-        videos.sort_by(|a, b| compare(a, b, by));
-        if desc {
-            videos.reverse();
-        }
+    // Without `sortBy`, creation order, which `sortOrder` still turns
+    // around. The sort is stable: ties keep creation order.
+    let by = q.sort_by.as_deref().unwrap_or("createdAt");
+    videos.sort_by(|a, b| compare(a, b, by));
+    if desc {
+        videos.reverse();
     }
     let (data, pagination) = page.apply(videos, &format!("{}{path}", state.base_url), &pairs)?;
     let data = match kind {
@@ -326,7 +326,7 @@ async fn import(state: &AppState, project: &str, video_id: &str, from: Import) -
         Import::Nothing => return Ok(false),
         Import::Url(url) => {
             ingest.imported_from = Some(url);
-            ingest.complete(None);
+            ingest.complete(None, state.clock.now_millis());
         }
         Import::Copy(source) => {
             let size = ingest::copy_source(
@@ -334,7 +334,7 @@ async fn import(state: &AppState, project: &str, video_id: &str, from: Import) -
                 ingest::video_dir(state, project, video_id),
             )
             .await?;
-            ingest.complete(Some(size));
+            ingest.complete(Some(size), state.clock.now_millis());
         }
     }
     ingest::store(state, project, video_id, &ingest)?;
@@ -625,8 +625,11 @@ async fn pick_thumbnail(
     touched(&state, project, video)
 }
 
-/// The extensions `upload_video_thumbnail` takes.
-const THUMBNAIL_EXTENSIONS: [&str; 4] = ["jpeg", "jpg", "JPG", "JPEG"];
+/// The extensions `upload_video_thumbnail` takes: JPEG, PNG and WebP.
+const THUMBNAIL_EXTENSIONS: [&str; 8] =
+    ["jpeg", "jpg", "JPG", "JPEG", "png", "PNG", "webp", "WEBP"];
+/// The largest thumbnail `upload_video_thumbnail` takes: 8 MiB.
+const MAX_THUMBNAIL: u64 = 8 * 1024 * 1024;
 
 async fn upload_thumbnail(
     project: Project,
@@ -645,6 +648,12 @@ async fn upload_thumbnail(
     }
     if image.size == 0 {
         return Err(ApiError::file_missing().with_detail("The file is empty."));
+    }
+    if image.size > MAX_THUMBNAIL {
+        return Err(ingest::too_big(format!(
+            "A thumbnail is at most 8 MiB; this one has {} bytes.",
+            image.size
+        )));
     }
     {
         let _guard = ingest::lock(&state, &video_id).await;
@@ -852,6 +861,60 @@ mod checks {
                 .map(|p| p.name.clone().unwrap_or_default())
                 .collect();
             assert_eq!(names, ["title", "public", "tags", "publishedAt"]);
+        }
+    }
+}
+
+/// Properties of the `tags[]` and `metadata[…]` filters of `list_videos`,
+/// on generated queries: whatever keys and values a client sends, URL
+/// encoded, come back as the same filters, and arbitrary queries never
+/// panic or make up filters.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn filters_read_back_through_the_url(
+            tags in prop::collection::vec(any::<String>(), 0..5),
+            metadata in prop::collection::vec((any::<String>(), any::<String>()), 0..5),
+            indexed in any::<bool>(),
+            noise in prop::collection::vec(
+                ("(title|description|sortBy|currentPage|tag|metadata|metadata\\[x|tagsx)", any::<String>()),
+                0..4,
+            ),
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &noise {
+                query.append_pair(k, v);
+            }
+            for (i, tag) in tags.iter().enumerate() {
+                // `tags[]=a`, or `tags[0]=a` as some encoders write arrays.
+                let key = if indexed { format!("tags[{i}]") } else { "tags[]".to_owned() };
+                query.append_pair(&key, tag);
+            }
+            for (k, v) in &metadata {
+                query.append_pair(&format!("metadata[{k}]"), v);
+            }
+            let query = query.finish();
+            let filters = DynamicFilters::from_pairs(&query_pairs(Some(&query)));
+            prop_assert_eq!(filters.tags, tags);
+            prop_assert_eq!(filters.metadata, metadata);
+        }
+
+        #[test]
+        fn raw_queries_never_panic_or_make_up_filters(query in any::<String>()) {
+            let pairs = query_pairs(Some(&query));
+            let filters = DynamicFilters::from_pairs(&pairs);
+            let sent: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+            let kept: usize = filters.tags.iter().map(String::len).sum::<usize>()
+                + filters.metadata.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+            prop_assert!(filters.tags.len() + filters.metadata.len() <= pairs.len());
+            prop_assert!(kept <= sent);
         }
     }
 }

@@ -271,3 +271,134 @@ async fn fault_settings_are_bounded() {
     .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_project_learns_its_id_and_no_one_else_does() {
+    let env = common::start().await;
+    let id = env.emulator.project_id("key-a").expect("a known key");
+    assert!(id.starts_with("pr"));
+    assert_ne!(Some(id), env.emulator.project_id("key-b"));
+    assert_eq!(env.emulator.project_id("unknown"), None);
+    let (status, body) = send(
+        &env,
+        Method::GET,
+        "/_emulator/project",
+        Some(&common::basic("key-a")),
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (200, json!({ "projectId": id })));
+    let token = access_token(&env, "key-a").await;
+    let (status, body) = send(
+        &env,
+        Method::GET,
+        "/_emulator/project",
+        Some(&format!("Bearer {token}")),
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (200, json!({ "projectId": id })));
+    let (status, _) = send(&env, Method::GET, "/_emulator/project", None, None).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn faults_and_stats_can_be_scoped_to_one_project() {
+    let env = common::start().await;
+    let a = env.emulator.project_id("key-a").unwrap().to_owned();
+    let b = env.emulator.project_id("key-b").unwrap().to_owned();
+    let admin = env.admin();
+
+    let (status, problem) = send(
+        &env,
+        Method::PUT,
+        "/_emulator/faults",
+        Some(&admin),
+        Some(&json!({ "errorRate": 1.0, "errorStatuses": [503], "project": "prnope" })),
+    )
+    .await;
+    assert_eq!(
+        (status, &problem["name"]),
+        (400, &json!("project")),
+        "{problem}"
+    );
+    let (status, _) = send(
+        &env,
+        Method::PUT,
+        "/_emulator/faults",
+        Some(&admin),
+        Some(&json!({ "errorRate": 1.0, "errorStatuses": [503], "project": a })),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Project A meets the fault, with its key or a token issued for it;
+    // project B and the credential-less token call do not.
+    let list = |authorization: String| {
+        let env = &env;
+        async move {
+            send(env, Method::GET, "/videos", Some(&authorization), None)
+                .await
+                .0
+        }
+    };
+    assert_eq!(list(common::basic("key-a")).await, 503);
+    assert_eq!(list(common::basic("key-b")).await, 200);
+    let (status, _) = send(
+        &env,
+        Method::POST,
+        "/auth/api-key",
+        None,
+        Some(&json!({ "apiKey": "key-b" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let stats = |project: &str| {
+        let env = &env;
+        let path = format!("/_emulator/stats?project={project}");
+        let admin = admin.clone();
+        async move {
+            let (status, body) = send(env, Method::GET, &path, Some(&admin), None).await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    let of_a = stats(&a).await;
+    assert_eq!(of_a["requests"], json!({ "GET /videos": 1 }), "{of_a}");
+    assert_eq!(of_a["responses"], json!({ "GET /videos 503": 1 }), "{of_a}");
+    let of_b = stats(&b).await;
+    assert_eq!(of_b["requests"], json!({ "GET /videos": 1 }), "{of_b}");
+    assert_eq!(of_b["responses"], json!({ "GET /videos 200": 1 }), "{of_b}");
+    // The whole emulator's stats hold every request, the token call too.
+    let (_, all) = send(&env, Method::GET, "/_emulator/stats", Some(&admin), None).await;
+    assert_eq!(all["requests"]["GET /videos"], 2, "{all}");
+    assert_eq!(all["requests"]["POST /auth/api-key"], 1, "{all}");
+    let (status, problem) = send(
+        &env,
+        Method::GET,
+        "/_emulator/stats?project=prnope",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, &problem["name"]),
+        (400, &json!("project")),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn the_emulator_debug_shows_no_secret() {
+    let env = common::start_with(
+        Config::default()
+            .with_api_key("secret-key-a")
+            .with_admin_token("secret-admin-token"),
+    )
+    .await;
+    let shown = format!("{:?}", env.emulator);
+    assert!(shown.contains(env.emulator.base_url()), "{shown}");
+    assert!(!shown.contains("secret-key-a"), "{shown}");
+    assert!(!shown.contains("secret-admin-token"), "{shown}");
+}

@@ -51,6 +51,19 @@ pub async fn start() -> TestEnv {
     .await
 }
 
+/// Starts an emulator like [`start`], but taking chunks of any size: for
+/// tests of ingest logic, which send chunks of a few bytes. (`api_limits`
+/// tests the API's bounds.)
+pub async fn start_small_chunks() -> TestEnv {
+    start_with(
+        Config::default()
+            .with_api_key("key-a")
+            .with_api_key("key-b")
+            .with_upload_limits(apivideo_emulator::UploadLimits::any_chunk_size()),
+    )
+    .await
+}
+
 /// Starts an emulator with `config`.
 pub async fn start_with(config: Config) -> TestEnv {
     let emulator = Emulator::start(config).await.expect("emulator starts");

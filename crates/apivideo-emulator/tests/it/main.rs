@@ -3,18 +3,25 @@
 
 mod admin;
 mod analytics;
+mod api_limits;
 mod auth;
 mod captions_chapters;
+mod collector;
 mod common;
+mod connections;
 mod current_fields;
 mod discarded;
 mod faults;
+mod ingest_model;
 mod live_streams;
 mod metrics;
 mod multipart_limits;
 mod players;
+mod private_videos;
+mod readme;
 mod summaries;
 mod tags;
+mod tenant_matrix;
 mod upload_tokens;
 mod uploads;
 mod videos;

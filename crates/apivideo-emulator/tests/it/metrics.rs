@@ -541,6 +541,29 @@ async fn refusals_name_the_parameter() {
     f.refused("/data/metrics/watch-time/count", "aggregation")
         .await;
     f.refused("/data/metrics/plays/count", "metric").await;
+    // The bounds the spec sets on filters: ten values of 32 characters at
+    // most, one tag.
+    let eleven: String = (0..11)
+        .map(|i| format!("&filterBy[country][]=C{i}"))
+        .collect();
+    f.refused(
+        &format!("/data/metrics/play/count?{}", &eleven[1..]),
+        "filterBy[country]",
+    )
+    .await;
+    f.refused(
+        &format!(
+            "/data/metrics/play/count?filterBy[browser][]={}",
+            "b".repeat(33)
+        ),
+        "filterBy[browser]",
+    )
+    .await;
+    f.refused(
+        "/data/metrics/play/count?filterBy[tag]=a&filterBy[tag]=b",
+        "filterBy[tag]",
+    )
+    .await;
     f.refused("/data/metrics/play/count?unique=true", "unique")
         .await;
     f.refused("/data/metrics/ccv/peak?viewDuration=5s", "viewDuration")

@@ -45,7 +45,7 @@ async fn delegated(
 
 #[tokio::test]
 async fn tokens_are_created_listed_shown_and_deleted() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let forever = token(&env, 0).await;
     let hour = token(&env, 3600).await;
     let id = forever.token.clone();
@@ -109,7 +109,7 @@ async fn tokens_are_created_listed_shown_and_deleted() {
 
 #[tokio::test]
 async fn invalid_tokens_requests_are_problems() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     for ttl in [
         serde_json::json!(-1),
         serde_json::json!("soon"),
@@ -149,7 +149,7 @@ async fn invalid_tokens_requests_are_problems() {
 
 #[tokio::test]
 async fn tokens_belong_to_one_project() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let mine = token(&env, 0).await.token;
     let b = env.raw_for("key-b");
     let err = b
@@ -189,7 +189,7 @@ async fn tokens_belong_to_one_project() {
 
 #[tokio::test]
 async fn three_delegated_chunks_make_one_video() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let token = token(&env, 0).await.token;
     let data = bytes(90_000, 11);
     let first = delegated(
@@ -232,7 +232,7 @@ async fn three_delegated_chunks_make_one_video() {
 
 #[tokio::test]
 async fn expired_and_unknown_tokens_are_refused() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     // Long enough for the first upload to land in time on a loaded machine.
     let short = token(&env, 3).await.token;
     assert_eq!(

@@ -113,7 +113,7 @@ fn ingest_status(s: &VideoStatus) -> String {
 
 #[tokio::test]
 async fn whole_file_upload_serves_the_same_bytes() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "whole").await;
     assert_eq!(
         ingest_status(&status(&env, &video.video_id).await),
@@ -148,7 +148,7 @@ async fn whole_file_upload_serves_the_same_bytes() {
 
 #[tokio::test]
 async fn parts_out_of_order_and_retried_reassemble_exactly() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "parts").await;
     let id = &video.video_id;
     let (p1, p2, p3) = (bytes(70_000, 1), bytes(70_000, 2), bytes(12_345, 3));
@@ -169,7 +169,7 @@ async fn parts_out_of_order_and_retried_reassemble_exactly() {
 
 #[tokio::test]
 async fn parallel_parts_are_all_recorded() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "parallel").await;
     let parts: Vec<Vec<u8>> = (1..=6).map(|i| bytes(30_000, i)).collect();
     let ranges: Vec<String> = (1..=6).map(|n| format!("part {n}/6")).collect();
@@ -195,7 +195,7 @@ async fn parallel_parts_are_all_recorded() {
 
 #[tokio::test]
 async fn progressive_session_ends_with_part_n_of_n() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "progressive").await;
     let id = &video.video_id;
     let chunks: Vec<Vec<u8>> = (1..=3).map(|i| bytes(40_000, i)).collect();
@@ -213,7 +213,7 @@ async fn progressive_session_ends_with_part_n_of_n() {
 
 #[tokio::test]
 async fn byte_ranges_in_any_order() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "bytes").await;
     let id = &video.video_id;
     let data = bytes(100_000, 4);
@@ -244,7 +244,7 @@ async fn problem(answer: reqwest::Response, status: u16) -> serde_json::Value {
 
 #[tokio::test]
 async fn bad_uploads_are_problems() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "bad").await;
     let id = &video.video_id;
     let p = problem(
@@ -316,7 +316,7 @@ async fn requests_over_the_limit_are_refused_and_leave_nothing() {
 
 #[tokio::test]
 async fn a_complete_source_cannot_be_uploaded_again() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "once").await;
     chunk_ok(&env, &video.video_id, None, b"the whole thing").await;
     for range in [None, Some("part 1/1")] {
@@ -352,22 +352,24 @@ async fn encoding_makes_the_video_playable() {
             .all(|q| q.status.to_string() != "encoded")
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    // Playable comes with the first rendition (see `api_limits`); wait
+    // for the last.
     let late = loop {
         let encoding = status(&env, &video.video_id).await.encoding;
-        if encoding.playable {
+        if encoding
+            .qualities
+            .iter()
+            .all(|q| q.status.to_string() == "encoded")
+        {
             break encoding;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "never playable: {encoding:?}"
+            "never encoded: {encoding:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert!(
-        late.qualities
-            .iter()
-            .all(|q| q.status.to_string() == "encoded")
-    );
+    assert!(late.playable);
     let kinds: Vec<String> = late
         .qualities
         .iter()
@@ -393,7 +395,7 @@ async fn encoding_makes_the_video_playable() {
 
 #[tokio::test]
 async fn assets_of_videos_without_source_are_404() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let video = create(&env, "empty").await;
     let assets = video.assets.unwrap();
     for url in [
@@ -419,6 +421,7 @@ async fn sources_and_partial_uploads_survive_a_restart() {
             .with_api_key("k")
             .with_data_dir(dir.path())
             .with_encoding_delay(Duration::from_millis(300))
+            .with_upload_limits(apivideo_emulator::UploadLimits::any_chunk_size())
     };
     let env = common::start_with(config()).await;
     let full = create(&env, "full").await;
@@ -460,7 +463,7 @@ async fn sources_and_partial_uploads_survive_a_restart() {
 /// closing the connection under a client that is still sending.
 #[tokio::test]
 async fn a_large_chunk_refused_early_still_gets_its_answer() {
-    let env = common::start().await;
+    let env = common::start_small_chunks().await;
     let chunk = vec![7u8; 20 * 1024 * 1024];
     for _ in 0..3 {
         let form = reqwest::multipart::Form::new().part(

@@ -396,13 +396,13 @@ async fn thumbnails_are_uploaded_or_picked() {
     let env = common::start().await;
     let video = create(&env, "thumbs").await;
     let id = &video.video_id;
-    let answer = upload_thumbnail(&env, id, "frame.png", b"\x89PNG").await;
+    let answer = upload_thumbnail(&env, id, "frame.gif", b"GIF89a").await;
     assert_eq!(answer.status(), 400);
     let p: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(p["type"], "https://docs.api.video/reference/file-extension");
     assert_eq!(
         p["title"],
-        "Only [jpeg, jpg, JPG, JPEG] extensions are supported."
+        "Only [jpeg, jpg, JPG, JPEG, png, PNG, webp, WEBP] extensions are supported."
     );
     let image = b"\xFF\xD8 pretend jpeg \xFF\xD9".to_vec();
     let answer = upload_thumbnail(&env, id, "frame.JPG", &image).await;

@@ -395,7 +395,10 @@ impl Uploader<'_> {
                     len: end - at,
                     file_len: size,
                 };
-                let range = (size > self.chunk).then(|| format!("bytes {at}-{}/{size}", end - 1));
+                // Any part short of the whole file says where it goes: a
+                // resumed tail smaller than a chunk is still a range.
+                let whole = at == 0 && end == size;
+                let range = (!whole).then(|| format!("bytes {at}-{}/{size}", end - 1));
                 self.send_part(at, part, range, end.min(to) - at).await?;
                 at = end;
             }

@@ -631,3 +631,30 @@ async fn upload_tokens_never_appear_in_debug_errors_or_logs() {
         assert!(!text.contains(&token), "the upload token leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn an_authentication_the_api_fails_keeps_its_status_and_says_so() {
+    let emulator = common::emulator().await;
+    emulator.set_faults(apivideo_emulator::FaultSettings {
+        error_rate: 1.0,
+        error_statuses: vec![503],
+        ..Default::default()
+    });
+    let client = common::client(&emulator);
+    let err = client
+        .list_watermarks()
+        .send()
+        .await
+        .expect_err("every answer is a 503");
+    assert!(matches!(err, Error::Auth(_)), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert_eq!(
+        err.problem().and_then(|p| p.status),
+        Some(503),
+        "the problem document came through: {err:?}"
+    );
+    let shown = err.to_string();
+    assert!(shown.contains("could not authenticate"), "{shown}");
+    assert!(!shown.contains("refused"), "a 503 is no refusal: {shown}");
+    assert!(!shown.contains(KEY), "{shown}");
+}

@@ -27,7 +27,11 @@
 //! - `call_options`: per-call timeout and retry policy, a caller's own HTTP
 //!   client, the origin headers;
 //! - `forward_compat`: answers from a newer API (unlisted enum values,
-//!   unknown fields, partial problem documents) decode.
+//!   unknown fields, partial problem documents) decode;
+//! - `examples`: every program of `examples/`, run against the emulator;
+//! - `first_hour`: what a newcomer writes first, in that shape, and the
+//!   READMEs' examples kept identical to the code that compiles and runs;
+//! - `readme_testing`: the README's example of testing with the emulator.
 
 mod auth;
 mod call_options;
@@ -35,10 +39,12 @@ mod cancellation;
 mod common;
 mod coverage;
 mod errors;
+mod examples;
 mod first_hour;
 mod forward_compat;
 mod media;
 mod pagination;
+mod readme_testing;
 mod retries;
 mod schemas;
 mod side_effects;

@@ -62,14 +62,16 @@ async fn operations_answer_what_was_sent() {
     let source = created.source.clone().expect("source");
     assert_eq!(source.type_.as_deref(), Some("upload"));
     assert_eq!(source.uri, Some(format!("/videos/{id}/source")));
+    // A private video's assets carry its token, as on the API.
     let assets = created.assets.clone().expect("assets");
-    assert_eq!(
-        assets.mp4,
-        Some(format!("{}/vod/{id}/mp4/source.mp4", emulator.base_url()))
-    );
+    let mp4 = assets.mp4.clone().expect("an mp4 URL");
+    let token = mp4
+        .strip_prefix(&format!("{}/vod/{id}/token/", emulator.base_url()))
+        .and_then(|rest| rest.strip_suffix("/mp4/source.mp4"))
+        .unwrap_or_else(|| panic!("a tokenised mp4 URL: {mp4}"));
     assert_eq!(
         assets.player,
-        format!("{}/embed/vod/{id}", emulator.base_url())
+        format!("{}/embed/vod/{id}?token={token}", emulator.base_url())
     );
 
     calls.called("get_video");
@@ -211,7 +213,10 @@ async fn operations_answer_what_was_sent() {
     assert_eq!(ingest.filesize, Some(size as i64));
     assert_eq!(common::received_ranges(&ingest), vec![(0, size as i64)]);
 
-    let thumbnail_url = format!("{}/vod/{id}/thumbnail.jpg", emulator.base_url());
+    let thumbnail_url = format!(
+        "{}/vod/{id}/token/{token}/thumbnail.jpg",
+        emulator.base_url()
+    );
 
     calls.called("upload_video_thumbnail");
     let with_thumbnail = client
