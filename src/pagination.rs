@@ -25,20 +25,13 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// This page's number, from 1.
     pub fn number(&self) -> u64 {
-        self.pagination
-            .current_page
-            .and_then(|p| u64::try_from(p).ok())
-            .unwrap_or(1)
+        u64::try_from(self.pagination.current_page).unwrap_or(1)
     }
 
     /// Whether a later page exists. A page with no items is the last one,
     /// whatever `pagesTotal` says, so a stream always ends.
     pub fn has_next(&self) -> bool {
-        let total = self
-            .pagination
-            .pages_total
-            .and_then(|p| u64::try_from(p).ok())
-            .unwrap_or(0);
+        let total = u64::try_from(self.pagination.pages_total).unwrap_or(0);
         !self.items.is_empty() && self.number() < total
     }
 }
@@ -97,11 +90,11 @@ mod tests {
         Page {
             items: vec![0; items],
             pagination: Pagination {
-                current_page: Some(current),
-                pages_total: Some(total),
-                current_page_items: None,
-                items_total: None,
-                page_size: None,
+                current_page: current,
+                pages_total: total,
+                current_page_items: i64::try_from(items).unwrap(),
+                items_total: total * 25,
+                page_size: 25,
                 links: Vec::new(),
             },
         }

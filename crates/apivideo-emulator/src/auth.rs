@@ -127,9 +127,9 @@ fn issue(state: &AppState, project: &str) -> ApiResult<AccessToken> {
     )?;
     state.db.purge_tokens(now)?;
     Ok(AccessToken {
-        access_token: Some(access),
-        refresh_token: Some(refresh),
+        access_token: access,
+        refresh_token: refresh,
         token_type: "Bearer".to_owned(),
-        expires_in: Some(ttl),
+        expires_in: ttl,
     })
 }

@@ -60,11 +60,10 @@ pub(crate) fn emit(
         if !hook.events.iter().any(|e| e.to_string() == event) {
             continue;
         }
-        let (Some(id), Some(url), Some(secret)) =
-            (hook.webhook_id, hook.url, hook.signature_secret)
-        else {
+        let Some(secret) = hook.signature_secret else {
             continue;
         };
+        let (id, url) = (hook.webhook_id, hook.url);
         let target = Target {
             signature: signature(&secret, &body),
             webhook_id: id,
@@ -296,10 +295,10 @@ mod tests {
 
     fn register(state: &AppState, project: &str, id: &str, url: &str, events: &[&str]) {
         let hook = Webhook {
-            webhook_id: Some(id.to_owned()),
-            url: Some(url.to_owned()),
+            webhook_id: id.to_owned(),
+            url: url.to_owned(),
             events: events.iter().map(|e| e.parse().unwrap()).collect(),
-            created_at: None,
+            created_at: state.now(),
             signature_secret: Some(format!("sig_sec_{id}")),
         };
         state

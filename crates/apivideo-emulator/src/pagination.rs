@@ -61,8 +61,8 @@ impl Page {
         let take = usize::try_from(self.size).unwrap_or(usize::MAX);
         let data: Vec<T> = items.into_iter().skip(skip).take(take).collect();
         let link = |rel: &str, page: i64| PaginationLink {
-            rel: Some(rel.to_owned()),
-            uri: Some(page_url(url, query, page, self.size)),
+            rel: rel.to_owned(),
+            uri: page_url(url, query, page, self.size),
         };
         let mut links = vec![link("self", self.current), link("first", 1)];
         if self.current > 1 {
@@ -73,11 +73,11 @@ impl Page {
         }
         links.push(link("last", pages));
         let pagination = Pagination {
-            current_page: Some(self.current),
-            current_page_items: Some(i64::try_from(data.len()).unwrap_or(i64::MAX)),
-            items_total: Some(total),
-            page_size: Some(self.size),
-            pages_total: Some(pages),
+            current_page: self.current,
+            current_page_items: i64::try_from(data.len()).unwrap_or(i64::MAX),
+            items_total: total,
+            page_size: self.size,
+            pages_total: pages,
             links,
         };
         Ok((data, pagination))
@@ -118,13 +118,13 @@ mod tests {
         assert_eq!(data, [3, 4]);
         assert_eq!(
             (p.pages_total, p.items_total, p.current_page_items),
-            (Some(3), Some(5), Some(2))
+            (3, 5, 2)
         );
-        let rels: Vec<_> = p.links.iter().map(|l| l.rel.clone().unwrap()).collect();
+        let rels: Vec<_> = p.links.iter().map(|l| l.rel.clone()).collect();
         assert_eq!(rels, ["self", "first", "previous", "next", "last"]);
         assert_eq!(
-            p.links[3].uri.as_deref(),
-            Some("http://h/videos?title=a+b&currentPage=3&pageSize=2")
+            p.links[3].uri,
+            "http://h/videos?title=a+b&currentPage=3&pageSize=2"
         );
         assert!(
             Page::new(Some(4), Some(2))
@@ -137,6 +137,6 @@ mod tests {
             .apply(Vec::<i32>::new(), "u", &[])
             .unwrap();
         assert!(empty.is_empty());
-        assert_eq!(p.pages_total, Some(1));
+        assert_eq!(p.pages_total, 1);
     }
 }

@@ -58,12 +58,7 @@ pub async fn run(client: &Client, video_id: &str) -> apivideo::Result<Report> {
         .metric(BucketMetric::View)
         .breakdown(Breakdown::Country)
         .stream()
-        .map_ok(|bucket| {
-            (
-                bucket.dimension_value.unwrap_or_default(),
-                bucket.metric_value.unwrap_or(0.0),
-            )
-        })
+        .map_ok(|bucket| (bucket.dimension_value, bucket.metric_value))
         .try_collect()
         .await?;
     views_by_country.sort_by(|a, b| b.1.total_cmp(&a.1));

@@ -67,7 +67,7 @@ pub async fn run(client: &Client, video_id: &str) -> apivideo::Result<Vec<Captio
         .file(MediaFile::from_bytes("chapters.vtt", CHAPTERS))
         .send()
         .await?;
-    println!("chapters at {}", chapters.src.as_deref().unwrap_or("?"));
+    println!("chapters at {}", chapters.src);
 
     // Every caption of the video, across pages.
     let captions: Vec<Caption> = client
@@ -78,10 +78,7 @@ pub async fn run(client: &Client, video_id: &str) -> apivideo::Result<Vec<Captio
         .await?;
     for caption in &captions {
         let default = if caption.default { " (default)" } else { "" };
-        println!(
-            "captions {}{default}",
-            caption.srclang.as_deref().unwrap_or("?")
-        );
+        println!("captions {}{default}", caption.srclang);
     }
     Ok(captions)
 }

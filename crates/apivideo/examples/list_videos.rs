@@ -27,11 +27,7 @@ pub async fn run(client: &Client, tag: &str, course: &str) -> apivideo::Result<V
     // The stream fetches the next page when it runs out: no page numbers.
     let mut ids = Vec::new();
     while let Some(video) = videos.try_next().await? {
-        println!(
-            "  {} {}",
-            video.video_id,
-            video.title.as_deref().unwrap_or("")
-        );
+        println!("  {} {}", video.video_id, video.title);
         ids.push(video.video_id);
     }
     Ok(ids)

@@ -33,7 +33,7 @@ pub async fn create(client: &Client, name: &str) -> apivideo::Result<LiveStream>
         .await?;
     println!(
         "broadcast to rtmp://broadcast.api.video/s with stream key {}",
-        stream.stream_key.as_deref().unwrap_or("?")
+        stream.stream_key
     );
     Ok(stream)
 }
@@ -44,7 +44,7 @@ pub async fn run(client: &Client, stream: &LiveStream) -> apivideo::Result<Video
     let id = stream.live_stream_id.as_str();
     poll_until(|| async {
         let live = client.get_live_stream().live_stream_id(id).send().await?;
-        Ok((live.broadcasting == Some(true)).then_some(()))
+        Ok(live.broadcasting.then_some(()))
     })
     .await?;
     println!("{id} is on air");

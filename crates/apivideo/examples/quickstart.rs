@@ -63,11 +63,7 @@ pub async fn run(client: &Client, source_bytes: u64) -> Result<(), Box<dyn std::
         )
         .send()
         .await?;
-    println!(
-        "   created {} ({})",
-        video.video_id,
-        video.title.as_deref().unwrap_or("")
-    );
+    println!("   created {} ({})", video.video_id, video.title);
 
     println!(
         "2. Generating a {} MiB test file and uploading it in chunks…",
@@ -122,11 +118,7 @@ pub async fn run(client: &Client, source_bytes: u64) -> Result<(), Box<dyn std::
         .file(MediaFile::from_bytes("en.vtt", CHAPTERS))
         .send()
         .await?;
-    println!(
-        "   caption {} and chapters {}",
-        caption.src.unwrap_or_default(),
-        chapter.src.unwrap_or_default()
-    );
+    println!("   caption {} and chapters {}", caption.src, chapter.src);
 
     println!("5. Picking the thumbnail at 00:00:02…");
     client
@@ -144,19 +136,19 @@ pub async fn run(client: &Client, source_bytes: u64) -> Result<(), Box<dyn std::
         .try_collect()
         .await?;
     for v in &tagged {
-        println!("   {} {}", v.video_id, v.title.as_deref().unwrap_or(""));
+        println!("   {} {}", v.video_id, v.title);
     }
 
     println!("7. Asset URLs:");
     let video = client.get_video().video_id(&video.video_id).send().await?;
     if let Some(assets) = &video.assets {
         for (name, url) in [
-            ("player", &assets.player),
-            ("hls", &assets.hls),
-            ("mp4", &assets.mp4),
-            ("thumbnail", &assets.thumbnail),
+            ("player", Some(assets.player.as_str())),
+            ("hls", Some(assets.hls.as_str())),
+            ("mp4", assets.mp4.as_deref()),
+            ("thumbnail", Some(assets.thumbnail.as_str())),
         ] {
-            println!("   {name:<9} {}", url.as_deref().unwrap_or("-"));
+            println!("   {name:<9} {}", url.unwrap_or("-"));
         }
     }
 

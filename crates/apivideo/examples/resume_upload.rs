@@ -23,9 +23,9 @@ pub async fn run(client: &Client, video_id: &str, path: &Path) -> apivideo::Resu
     let status = client.get_video_status().video_id(video_id).send().await?;
     let received: i64 = status
         .ingest
+        .received_bytes
         .iter()
-        .flat_map(|ingest| &ingest.received_bytes)
-        .map(|range| range.to.unwrap_or(-1) - range.from.unwrap_or(0) + 1)
+        .map(|range| range.to - range.from + 1)
         .sum();
     println!("the API has {received} bytes of {video_id}");
 

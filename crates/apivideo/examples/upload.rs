@@ -51,7 +51,7 @@ pub async fn run(client: &Client, title: &str, path: &Path) -> apivideo::Result<
 
     // The video now has its asset URLs.
     let video = client.get_video().video_id(&video.video_id).send().await?;
-    if let Some(player) = video.assets.as_ref().and_then(|a| a.player.as_deref()) {
+    if let Some(player) = video.assets.as_ref().map(|a| &a.player) {
         println!("watch it at {player}");
     }
     Ok(video)

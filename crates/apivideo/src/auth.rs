@@ -195,18 +195,17 @@ impl TokenManager {
 }
 
 fn token_from(answer: AccessToken) -> Result<Token, AuthError> {
-    let access = answer
-        .access_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| AuthError::new("the token answer has no access_token"))?;
+    let access = answer.access_token;
+    if access.is_empty() {
+        return Err(AuthError::new("the token answer has an empty access_token"));
+    }
     let mut header = HeaderValue::from_str(&format!("Bearer {access}"))
         .map_err(|_| AuthError::new("the access token is not a valid header value"))?;
     header.set_sensitive(true);
-    let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600).max(1).unsigned_abs());
+    let lifetime = Duration::from_secs(answer.expires_in.max(1).unsigned_abs());
     Ok(Token {
         header,
-        refresh: answer
-            .refresh_token
+        refresh: Some(answer.refresh_token)
             .filter(|t| !t.is_empty())
             .map(SecretString::from),
         expires_at: Instant::now() + lifetime,

@@ -14,7 +14,7 @@
 //!     .file(MediaFile::from_path("subtitles/en.vtt").await?)
 //!     .send()
 //!     .await?;
-//! println!("players load {}", caption.src.unwrap_or_default());
+//! println!("players load {}", caption.src);
 //! # Ok(()) }
 //! ```
 
@@ -396,7 +396,7 @@ impl Client {
     ///     .file(MediaFile::from_bytes("fr.vtt", vtt))
     ///     .send()
     ///     .await?;
-    /// assert_eq!(caption.srclang.as_deref(), Some("fr"));
+    /// assert_eq!(caption.srclang, "fr");
     /// # Ok(()) }
     /// ```
     pub fn upload_caption(&self) -> UploadCaption<'_> {

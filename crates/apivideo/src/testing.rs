@@ -302,8 +302,7 @@ impl TestEmulator {
     ///     .body(TokenCreationPayload { ttl: 60 })
     ///     .send()
     ///     .await?;
-    /// let created = token.created_at.expect("a creation date");
-    /// assert!(created > chrono::Utc::now() + chrono::Duration::days(1));
+    /// assert!(token.created_at > chrono::Utc::now() + chrono::Duration::days(1));
     /// # Ok(()) }
     /// ```
     pub async fn advance_clock(&self, by: Duration) -> Result<()> {
@@ -689,7 +688,7 @@ impl WebhookCapture {
                 return Err(e);
             }
         };
-        let webhook_id = hook.webhook_id.unwrap_or_default();
+        let webhook_id = hook.webhook_id;
         if let Some(secret) = hook.signature_secret {
             shared
                 .secrets

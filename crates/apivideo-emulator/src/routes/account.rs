@@ -35,12 +35,12 @@ async fn show(project: Project, State(state): State<AppState>) -> ApiResult<Json
         .len();
     let used = (videos as f64).min(QUOTA_TOTAL);
     Ok(Json(Account {
-        quota: Some(AccountQuota {
-            quota_used: Some(used),
-            quota_remaining: Some(QUOTA_TOTAL - used),
-            quota_total: Some(QUOTA_TOTAL),
-        }),
+        quota: AccountQuota {
+            quota_used: used,
+            quota_remaining: QUOTA_TOTAL - used,
+            quota_total: QUOTA_TOTAL,
+        },
         features: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
-        environment: Some("sandbox".to_owned()),
+        environment: "sandbox".to_owned(),
     }))
 }

@@ -13,6 +13,9 @@
 //!
 //! The three API operations then list them, filtered by `period` on
 //! `loadedAt` (and by `metadata[key]=value` for videos), oldest first.
+//! Their answers hold every field the API always writes: what a recording
+//! leaves out reads `unknown`, as the API writes what it could not find
+//! out, and a session recorded without `endedAt` ended when it loaded.
 
 use apivideo_raw::types::{
     LiveStreamSession, LiveStreamSessionClient, LiveStreamSessionDevice, LiveStreamSessionLocation,
@@ -80,17 +83,79 @@ pub(crate) struct Session {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) metadata: Vec<Metadata>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) location: Option<VideoSessionLocation>,
+    pub(crate) location: Option<Location>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) referrer: Option<VideoSessionReferrer>,
+    pub(crate) referrer: Option<Referrer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) device: Option<VideoSessionDevice>,
+    pub(crate) device: Option<Device>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) os: Option<VideoSessionOs>,
+    pub(crate) os: Option<Os>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) client: Option<VideoSessionClient>,
+    pub(crate) client: Option<Client>,
     #[serde(flatten)]
     pub(crate) dimensions: Dimensions,
+}
+
+/// Where the viewer was, as recorded: any field may be left out.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Location {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) city: Option<String>,
+}
+
+/// Where the viewer came from, as recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Referrer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) medium: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) search_term: Option<String>,
+}
+
+/// The viewer's device, as recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Device {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) model: Option<String>,
+}
+
+/// The viewer's operating system, as recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Os {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shortname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) version: Option<String>,
+}
+
+/// The viewer's browser or app, as recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Client {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) version: Option<String>,
+}
+
+/// A recorded value, or `unknown` as the API writes what it could not
+/// find out.
+fn known(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// What the `/data` metrics filter and break sessions down by, beyond the
@@ -120,49 +185,82 @@ pub(crate) struct Dimensions {
 
 impl Session {
     fn as_video_session(&self) -> VideoSession {
+        let location = self.location.clone().unwrap_or_default();
+        let referrer = self.referrer.clone().unwrap_or_default();
+        let device = self.device.clone().unwrap_or_default();
+        let client = self.client.clone().unwrap_or_default();
         VideoSession {
-            session: Some(VideoSessionSession {
-                session_id: Some(self.session_id.clone()),
-                loaded_at: Some(self.loaded_at),
-                ended_at: self.ended_at,
+            session: VideoSessionSession {
+                session_id: self.session_id.clone(),
+                loaded_at: self.loaded_at,
+                ended_at: self.ended_at.unwrap_or(self.loaded_at),
                 metadata: self.metadata.clone(),
-            }),
-            location: self.location.clone(),
-            referrer: self.referrer.clone(),
-            device: self.device.clone(),
-            os: self.os.clone(),
-            client: self.client.clone(),
+            },
+            location: VideoSessionLocation {
+                country: known(&location.country),
+                city: location.city,
+            },
+            referrer: VideoSessionReferrer {
+                url: referrer.url,
+                medium: known(&referrer.medium),
+                source: known(&referrer.source),
+                search_term: referrer.search_term,
+            },
+            device: VideoSessionDevice {
+                type_: known(&device.type_),
+                vendor: known(&device.vendor),
+                model: known(&device.model),
+            },
+            os: self.os_answer(),
+            client: VideoSessionClient {
+                type_: known(&client.type_),
+                name: known(&client.name),
+                version: known(&client.version),
+            },
         }
     }
 
     fn as_live_stream_session(&self) -> LiveStreamSession {
+        let location = self.location.clone().unwrap_or_default();
+        let referrer = self.referrer.clone().unwrap_or_default();
+        let device = self.device.clone().unwrap_or_default();
+        let client = self.client.clone().unwrap_or_default();
         LiveStreamSession {
-            session: Some(LiveStreamSessionSession {
-                session_id: Some(self.session_id.clone()),
-                loaded_at: Some(self.loaded_at),
-                ended_at: self.ended_at,
-            }),
-            location: self.location.as_ref().map(|l| LiveStreamSessionLocation {
-                country: l.country.clone(),
-                city: l.city.clone(),
-            }),
-            referrer: self.referrer.as_ref().map(|r| LiveStreamSessionReferrer {
-                url: r.url.clone(),
-                medium: r.medium.clone(),
-                source: r.source.clone(),
-                search_term: r.search_term.clone(),
-            }),
-            device: self.device.as_ref().map(|d| LiveStreamSessionDevice {
-                type_: d.type_.clone(),
-                vendor: d.vendor.clone(),
-                model: d.model.clone(),
-            }),
-            os: self.os.clone(),
-            client: self.client.as_ref().map(|c| LiveStreamSessionClient {
-                type_: c.type_.clone(),
-                name: c.name.clone(),
-                version: c.version.clone(),
-            }),
+            session: LiveStreamSessionSession {
+                session_id: self.session_id.clone(),
+                loaded_at: self.loaded_at,
+                ended_at: self.ended_at.unwrap_or(self.loaded_at),
+            },
+            location: LiveStreamSessionLocation {
+                country: known(&location.country),
+                city: known(&location.city),
+            },
+            referrer: LiveStreamSessionReferrer {
+                url: known(&referrer.url),
+                medium: known(&referrer.medium),
+                source: known(&referrer.source),
+                search_term: known(&referrer.search_term),
+            },
+            device: LiveStreamSessionDevice {
+                type_: known(&device.type_),
+                vendor: known(&device.vendor),
+                model: known(&device.model),
+            },
+            os: self.os_answer(),
+            client: LiveStreamSessionClient {
+                type_: known(&client.type_),
+                name: known(&client.name),
+                version: known(&client.version),
+            },
+        }
+    }
+
+    fn os_answer(&self) -> VideoSessionOs {
+        let os = self.os.clone().unwrap_or_default();
+        VideoSessionOs {
+            name: known(&os.name),
+            shortname: known(&os.shortname),
+            version: known(&os.version),
         }
     }
 }
@@ -389,11 +487,11 @@ struct SessionInput {
     loaded_at: Option<DateTime<Utc>>,
     ended_at: Option<DateTime<Utc>>,
     metadata: Option<MetadataInput>,
-    location: Option<VideoSessionLocation>,
-    referrer: Option<VideoSessionReferrer>,
-    device: Option<VideoSessionDevice>,
-    os: Option<VideoSessionOs>,
-    client: Option<VideoSessionClient>,
+    location: Option<Location>,
+    referrer: Option<Referrer>,
+    device: Option<Device>,
+    os: Option<Os>,
+    client: Option<Client>,
     continent: Option<String>,
     country: Option<String>,
     device_type: Option<String>,
@@ -476,12 +574,24 @@ async fn record_session(
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum EventsInput {
-    List(Vec<PlayerSessionEvent>),
-    Wrapped { events: Vec<PlayerSessionEvent> },
+    List(Vec<EventInput>),
+    Wrapped { events: Vec<EventInput> },
+}
+
+/// One event to record; `emittedAt` defaults to now.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventInput {
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    emitted_at: Option<DateTime<Utc>>,
+    at: Option<i64>,
+    from: Option<i64>,
+    to: Option<i64>,
 }
 
 /// Every problem of the events to record.
-fn check_events(events: &[PlayerSessionEvent]) -> Vec<Invalid> {
+fn check_events(events: &[EventInput]) -> Vec<Invalid> {
     let mut problems = Vec::new();
     for (i, e) in events.iter().enumerate() {
         match e.type_.as_deref() {
@@ -527,8 +637,14 @@ async fn record_events(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    for mut event in events {
-        event.emitted_at = Some(event.emitted_at.unwrap_or_else(|| state.now()));
+    for input in events {
+        let event = PlayerSessionEvent {
+            type_: input.type_.unwrap_or_default(),
+            emitted_at: input.emitted_at.unwrap_or_else(|| state.now()),
+            at: input.at,
+            from: input.from,
+            to: input.to,
+        };
         let id = ids::random("ev", 22);
         state
             .db

@@ -275,7 +275,7 @@ async fn player(
     axum::extract::Query(query): axum::extract::Query<TokenQuery>,
 ) -> ApiResult<Response> {
     let found = find_uploaded(&state, &video_id, query.token.as_deref())?;
-    let title = html_escape(found.video.title.as_deref().unwrap_or_default());
+    let title = html_escape(&found.video.title);
     let urls = urls(&state, &found.video);
     let mp4 = html_escape(&urls.mp4);
     let poster = html_escape(&urls.thumbnail);

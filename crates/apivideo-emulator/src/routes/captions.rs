@@ -34,10 +34,10 @@ pub(crate) fn routes() -> Router<AppState> {
 
 fn present(state: &AppState, track: &Track) -> Caption {
     Caption {
-        uri: Some(track.uri(CAPTIONS)),
-        src: Some(track.src(state, CAPTIONS)),
-        srclang: Some(track.language.clone()),
-        language_name: Some(language_name(&track.language)),
+        uri: track.uri(CAPTIONS),
+        src: track.src(state, CAPTIONS),
+        srclang: track.language.clone(),
+        language_name: language_name(&track.language),
         default: track.default,
     }
 }

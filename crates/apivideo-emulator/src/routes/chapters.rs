@@ -33,9 +33,9 @@ pub(crate) fn routes() -> Router<AppState> {
 
 fn present(state: &AppState, track: &Track) -> Chapter {
     Chapter {
-        uri: Some(track.uri(CHAPTERS)),
-        src: Some(track.src(state, CHAPTERS)),
-        language: Some(track.language.clone()),
+        uri: track.uri(CHAPTERS),
+        src: track.src(state, CHAPTERS),
+        language: track.language.clone(),
     }
 }
 

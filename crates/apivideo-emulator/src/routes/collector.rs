@@ -45,10 +45,7 @@
 //! The emulator has no private-video tokens: the player page and its
 //! reports work for any uploaded video, `public` or not.
 
-use apivideo_raw::types::{
-    PlayerSessionEvent, Video, VideoSessionClient, VideoSessionDevice, VideoSessionOs,
-    VideoSessionReferrer,
-};
+use apivideo_raw::types::{PlayerSessionEvent, Video};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -60,7 +57,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::analytics::{Dimensions, Session};
+use super::analytics::{self, Client, Device, Dimensions, Referrer, Session};
 use super::videos::ingest;
 use crate::db::Kind;
 use crate::extract::decode_json;
@@ -228,23 +225,23 @@ async fn open(
         ended_at: None,
         metadata: Vec::new(),
         location: None,
-        referrer: referrer.map(|url| VideoSessionReferrer {
+        referrer: referrer.map(|url| Referrer {
             source: Some(origin_of(&url).to_owned()),
             medium: Some("referral".to_owned()),
             search_term: None,
             url: Some(url),
         }),
-        device: Some(VideoSessionDevice {
+        device: Some(Device {
             type_: Some(agent.legacy_device().to_owned()),
             vendor: None,
             model: None,
         }),
-        os: agent.os.map(|os| VideoSessionOs {
+        os: agent.os.map(|os| analytics::Os {
             name: Some(os.display.to_owned()),
             shortname: None,
             version: None,
         }),
-        client: agent.browser.as_ref().map(|b| VideoSessionClient {
+        client: agent.browser.as_ref().map(|b| Client {
             type_: Some("browser".to_owned()),
             name: Some(b.display.to_owned()),
             version: b.version.clone(),
@@ -463,8 +460,8 @@ async fn report(
     for e in &input.events {
         let stamp = stamp(&mut opened, e, now);
         let event = PlayerSessionEvent {
-            type_: Some(e.kind.clone()),
-            emitted_at: Some(stamp),
+            type_: e.kind.clone(),
+            emitted_at: stamp,
             at: whole(e.at),
             from: whole(e.from),
             to: whole(e.to),

@@ -140,7 +140,7 @@ async fn restore(
         return Ok(Json(videos::present(&state, live)));
     };
     check_restore(&body)?;
-    video.discarded = Some(false);
+    video.discarded = false;
     video.discarded_at = None;
     video.deletes_at = None;
     if !state.db.move_kind(

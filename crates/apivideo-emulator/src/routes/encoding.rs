@@ -188,26 +188,24 @@ pub(crate) fn status(state: &AppState, video: &Video, ingest: &Ingest) -> VideoS
         .filter_map(|(index, (kind, quality))| {
             let status = rendition_phase(state, ingest, now, index, count)?;
             Some(Quality {
-                quality: Some(quality),
-                status: Some(status),
+                quality,
+                status,
                 type_: Some(kind),
             })
         })
         .collect();
-    let playable = qualities
-        .iter()
-        .any(|q| q.status == Some(QualityStatus::Encoded));
+    let playable = qualities.iter().any(|q| q.status == QualityStatus::Encoded);
     VideoStatus {
-        ingest: Some(ingest_status(ingest)),
-        encoding: Some(VideoStatusEncoding {
-            playable: Some(playable),
+        ingest: ingest_status(ingest),
+        encoding: VideoStatusEncoding {
+            playable,
             qualities,
-            metadata: Some(if ingest.uploaded {
+            metadata: if ingest.uploaded {
                 metadata(ingest.filesize)
             } else {
                 VideoStatusEncodingMetadata::default()
-            }),
-        }),
+            },
+        },
     }
 }
 
@@ -230,15 +228,15 @@ fn ingest_status(ingest: &Ingest) -> VideoStatusIngest {
         }
     });
     VideoStatusIngest {
-        status: Some(status),
+        status,
         filesize: ingest.filesize.map(to_i64),
         received_bytes: ingest
             .ranges
             .iter()
             .map(|r| BytesRange {
-                from: Some(to_i64(r.from)),
-                to: Some(to_i64(r.to)),
-                total: Some(to_i64(r.total)),
+                from: to_i64(r.from),
+                to: to_i64(r.to),
+                total: to_i64(r.total),
             })
             .collect(),
         received_parts,

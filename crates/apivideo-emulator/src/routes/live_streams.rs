@@ -83,18 +83,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/embed/live/{liveStreamId}", get(serve_player))
 }
 
+/// The asset URLs of live stream `id`, on this emulator.
+fn assets(state: &AppState, id: &str) -> LiveStreamAssets {
+    let player = format!("{}/embed/live/{id}", state.base_url);
+    LiveStreamAssets {
+        hls: format!("{}/live/{id}.m3u8", state.base_url),
+        iframe: format!(
+            r#"<iframe src="{player}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#
+        ),
+        thumbnail: format!("{}/live/{id}/thumbnail.jpg", state.base_url),
+        player,
+    }
+}
+
 /// The stored live stream with its asset URLs filled in.
 fn present(state: &AppState, mut stream: LiveStream) -> LiveStream {
-    let id = &stream.live_stream_id;
-    let player = format!("{}/embed/live/{id}", state.base_url);
-    stream.assets = Some(LiveStreamAssets {
-        hls: Some(format!("{}/live/{id}.m3u8", state.base_url)),
-        iframe: Some(format!(
-            r#"<iframe src="{player}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#
-        )),
-        thumbnail: Some(format!("{}/live/{id}/thumbnail.jpg", state.base_url)),
-        player: Some(player),
-    });
+    stream.assets = assets(state, &stream.live_stream_id);
     stream
 }
 
@@ -175,7 +179,7 @@ fn emit(state: &AppState, project: &str, event: &str, id: &str) {
 /// playlist closed, no completion under way any more, and
 /// `live-stream.broadcast.ended` emitted. Under the stream's lock.
 fn end_broadcast(state: &AppState, project: &str, stream: &mut LiveStream) -> ApiResult<()> {
-    stream.broadcasting = Some(false);
+    stream.broadcasting = false;
     save(state, project, stream)?;
     let ended = Broadcast {
         completion_requested_at: None,
@@ -217,12 +221,11 @@ async fn save_recording(
     state: &AppState,
     project: &str,
     live_stream_id: &str,
-    name: Option<String>,
+    title: String,
 ) -> ApiResult<()> {
     use super::videos::{encoding, ingest};
     use apivideo_raw::types::{VideoSource, VideoSourceLiveStream, VideoSourceLiveStreamLink};
 
-    let title = name.unwrap_or_else(|| live_stream_id.to_owned());
     let mut video = super::videos::new_video(title, state.now());
     let video_id = video.video_id.clone();
     video.source = Some(VideoSource {
@@ -268,7 +271,7 @@ fn settle_locked(
     stream: &mut LiveStream,
     now: i64,
 ) -> ApiResult<()> {
-    if stream.broadcasting != Some(true) {
+    if !stream.broadcasting {
         return Ok(());
     }
     let broadcast = load_broadcast(state, project, &stream.live_stream_id)?;
@@ -286,7 +289,7 @@ fn settle_locked(
 /// broadcasting stream can have a completion under way, so the others cost
 /// nothing.
 async fn settled(state: &AppState, project: &str, stream: LiveStream) -> ApiResult<LiveStream> {
-    if stream.broadcasting != Some(true) {
+    if !stream.broadcasting {
         return Ok(stream);
     }
     let _guard = lock(state, &stream.live_stream_id).await;
@@ -328,8 +331,7 @@ async fn finish_completion(
         return Ok(());
     };
     let broadcast = load_broadcast(state, project, id)?;
-    if stream.broadcasting == Some(true) && broadcast.completion_requested_at == Some(requested_at)
-    {
+    if stream.broadcasting && broadcast.completion_requested_at == Some(requested_at) {
         end_broadcast(state, project, &mut stream)?;
         state.counters.event("live-stream.completed");
     }
@@ -350,7 +352,7 @@ async fn complete(
     let mut stream = load(&state, project, &id)?;
     let now = now_millis();
     settle_locked(&state, project, &mut stream, now)?;
-    if stream.broadcasting == Some(true) {
+    if stream.broadcasting {
         let mut broadcast = load_broadcast(&state, project, &id)?;
         if broadcast.completion_requested_at.is_none() {
             broadcast.completion_requested_at = Some(now);
@@ -390,16 +392,13 @@ async fn list(
         streams.push(settled(&state, project, stream).await?);
     }
     streams.retain(|s| {
-        query
-            .stream_key
-            .as_ref()
-            .is_none_or(|k| s.stream_key.as_ref() == Some(k))
+        query.stream_key.as_ref().is_none_or(|k| s.stream_key == *k)
             // As on the API, `name` matches part of the name (case
             // and all: `Demo` finds `My Demo 2`, not `my demo`).
             && query
                 .name
                 .as_ref()
-                .is_none_or(|n| s.name.as_ref().is_some_and(|name| name.contains(n.as_str())))
+                .is_none_or(|n| s.name.contains(n.as_str()))
     });
     sort(&mut streams, query.sort_by.as_deref(), query.sort_order)?;
     let url = format!("{}/live-streams", state.base_url);
@@ -460,18 +459,19 @@ async fn create(
         return Err(ApiError::invalid(problems));
     }
     let now = state.now();
+    let live_stream_id = ids::new_id(prefix::LIVE_STREAM);
     let stream = LiveStream {
-        live_stream_id: ids::new_id(prefix::LIVE_STREAM),
-        name: Some(body.name),
-        stream_key: Some(stream_key()),
+        assets: assets(&state, &live_stream_id),
+        live_stream_id,
+        name: body.name,
+        stream_key: stream_key(),
         record: body.record,
-        public: Some(body.public.unwrap_or(true)),
+        public: body.public.unwrap_or(true),
         player_id: body.player_id,
-        broadcasting: Some(false),
+        broadcasting: false,
         restreams: body.restreams.into_iter().map(restream).collect(),
-        assets: None,
-        created_at: Some(now),
-        updated_at: Some(now),
+        created_at: now,
+        updated_at: now,
     };
     save(&state, project, &stream)?;
     Ok(Json(present(&state, stream)))
@@ -495,9 +495,9 @@ fn stream_key() -> String {
 
 fn restream(r: RestreamsRequestObject) -> RestreamsResponseObject {
     RestreamsResponseObject {
-        name: Some(r.name),
-        server_url: Some(r.server_url),
-        stream_key: Some(r.stream_key),
+        name: r.name,
+        server_url: r.server_url,
+        stream_key: r.stream_key,
     }
 }
 
@@ -591,10 +591,10 @@ async fn update(
         return Err(ApiError::invalid(problems));
     }
     if let Some(name) = body.name {
-        stream.name = Some(name);
+        stream.name = name;
     }
     if let Some(public) = body.public {
-        stream.public = Some(public);
+        stream.public = public;
     }
     if let Some(record) = body.record {
         stream.record = Some(record);
@@ -607,7 +607,7 @@ async fn update(
     if raw.get("restreams").is_some() {
         stream.restreams = body.restreams.into_iter().map(restream).collect();
     }
-    stream.updated_at = Some(state.now());
+    stream.updated_at = state.now();
     save(&state, project, &stream)?;
     Ok(Json(present(&state, stream)))
 }
@@ -669,7 +669,7 @@ async fn upload_thumbnail(
     received
         .save(&media_dir(&state, project, &id).join("thumbnail.jpg"))
         .await?;
-    stream.updated_at = Some(state.now());
+    stream.updated_at = state.now();
     save(&state, project, &stream)?;
     Ok((StatusCode::CREATED, Json(present(&state, stream))))
 }
@@ -686,7 +686,7 @@ async fn delete_thumbnail(
     let path = media_dir(&state, project, &id).join("thumbnail.jpg");
     match tokio::fs::remove_file(&path).await {
         Ok(()) => {
-            stream.updated_at = Some(state.now());
+            stream.updated_at = state.now();
             save(&state, project, &stream)?;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -716,10 +716,10 @@ async fn broadcast(
     let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
     settle_locked(&state, project, &mut stream, now_millis())?;
-    let was = stream.broadcasting.unwrap_or(false);
+    let was = stream.broadcasting;
     match (was, body.broadcasting) {
         (false, true) => {
-            stream.broadcasting = Some(true);
+            stream.broadcasting = true;
             save(&state, project, &stream)?;
             store_broadcast(&state, project, &id, &Broadcast::default())?;
             emit(&state, project, "live-stream.broadcast.started", &id);
@@ -747,7 +747,7 @@ async fn serve_hls(State(state): State<AppState>, Path(file): Path<String>) -> A
         .ok_or_else(|| ApiError::not_found("liveStreamId"))?;
     let (project, stream) = find(&state, id)?;
     let stream = settled(&state, &project, stream).await?;
-    let ended = stream.broadcasting != Some(true) && load_broadcast(&state, &project, id)?.ended;
+    let ended = !stream.broadcasting && load_broadcast(&state, &project, id)?.ended;
     let mut playlist =
         "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n".to_owned();
     if ended {
@@ -782,13 +782,12 @@ async fn serve_player(
 ) -> ApiResult<Response> {
     let (_, stream) = find(&state, &id)?;
     let stream = present(&state, stream);
-    let assets = stream.assets.unwrap_or_default();
-    let title = html_escape(stream.name.as_deref().unwrap_or("Live stream"));
+    let assets = stream.assets;
+    let title = html_escape(&stream.name);
     let page = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body><video controls autoplay poster=\"{}\" src=\"{}\"></video></body></html>\n",
-        assets.thumbnail.unwrap_or_default(),
-        assets.hls.unwrap_or_default(),
+        assets.thumbnail, assets.hls,
     );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
 }
@@ -816,7 +815,7 @@ pub(super) async fn forget_player(state: &AppState, project: &str, player: &str)
             continue;
         };
         stream.player_id = None;
-        stream.updated_at = Some(state.now());
+        stream.updated_at = state.now();
         save(state, project, &stream)?;
     }
     Ok(())

@@ -206,16 +206,16 @@ fn facts_of(state: &AppState, project: &str) -> ApiResult<Vec<Facts>> {
         let mut segments = Vec::new();
         let mut open: Option<DateTime<Utc>> = None;
         for e in &events {
-            let Some(at) = e.emitted_at else { continue };
-            match e.type_.as_deref() {
-                Some("play") => {
+            let at = e.emitted_at;
+            match e.type_.as_str() {
+                "play" => {
                     plays.push(at);
                     open.get_or_insert(at);
                 }
-                Some("resume") => {
+                "resume" => {
                     open.get_or_insert(at);
                 }
-                Some(kind @ ("pause" | "end")) => {
+                kind @ ("pause" | "end") => {
                     if let Some(start) = open.take() {
                         segments.push((start, at));
                     }

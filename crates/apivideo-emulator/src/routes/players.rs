@@ -24,6 +24,35 @@ use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// The colours of a theme created without them. The API always answers
+/// every colour and documents no defaults; these are those of the theme in
+/// its reference's examples.
+struct Colours {
+    text: &'static str,
+    link: &'static str,
+    link_hover: &'static str,
+    link_active: &'static str,
+    track_played: &'static str,
+    track_unplayed: &'static str,
+    track_background: &'static str,
+    background_top: &'static str,
+    background_bottom: &'static str,
+    background_text: &'static str,
+}
+
+const DEFAULT_COLOURS: Colours = Colours {
+    text: "rgba(255, 255, 255, .95)",
+    link: "rgba(255, 0, 0, .95)",
+    link_hover: "rgba(255, 255, 255, .75)",
+    link_active: "rgba(255, 0, 0, .75)",
+    track_played: "rgba(255, 255, 255, .95)",
+    track_unplayed: "rgba(255, 255, 255, .1)",
+    track_background: "rgba(0, 0, 0, 0)",
+    background_top: "rgba(72, 4, 45, 1)",
+    background_bottom: "rgba(94, 95, 89, 1)",
+    background_text: "rgba(255, 255, 255, .95)",
+};
+
 /// Logo extensions, as the real API lists them.
 const LOGO_EXTENSIONS: [&str; 6] = ["'jpg'", "'JPG'", "'jpeg'", "'JPEG'", "'png'", "'PNG'"];
 
@@ -129,23 +158,39 @@ async fn create(
     let theme = PlayerTheme {
         player_id: ids::new_id(prefix::PLAYER),
         name: body.name.map(String::from),
-        text: body.text,
-        link: body.link,
-        link_hover: body.link_hover,
-        link_active: body.link_active,
-        track_played: body.track_played,
-        track_unplayed: body.track_unplayed,
-        track_background: body.track_background,
-        background_top: body.background_top,
-        background_bottom: body.background_bottom,
-        background_text: body.background_text,
-        enable_api: Some(body.enable_api),
-        enable_controls: Some(body.enable_controls),
-        force_autoplay: Some(body.force_autoplay),
-        hide_title: Some(body.hide_title),
-        force_loop: Some(body.force_loop),
-        created_at: Some(now),
-        updated_at: Some(now),
+        text: body.text.unwrap_or_else(|| DEFAULT_COLOURS.text.to_owned()),
+        link: body.link.unwrap_or_else(|| DEFAULT_COLOURS.link.to_owned()),
+        link_hover: body
+            .link_hover
+            .unwrap_or_else(|| DEFAULT_COLOURS.link_hover.to_owned()),
+        link_active: body
+            .link_active
+            .unwrap_or_else(|| DEFAULT_COLOURS.link_active.to_owned()),
+        track_played: body
+            .track_played
+            .unwrap_or_else(|| DEFAULT_COLOURS.track_played.to_owned()),
+        track_unplayed: body
+            .track_unplayed
+            .unwrap_or_else(|| DEFAULT_COLOURS.track_unplayed.to_owned()),
+        track_background: body
+            .track_background
+            .unwrap_or_else(|| DEFAULT_COLOURS.track_background.to_owned()),
+        background_top: body
+            .background_top
+            .unwrap_or_else(|| DEFAULT_COLOURS.background_top.to_owned()),
+        background_bottom: body
+            .background_bottom
+            .unwrap_or_else(|| DEFAULT_COLOURS.background_bottom.to_owned()),
+        background_text: body
+            .background_text
+            .unwrap_or_else(|| DEFAULT_COLOURS.background_text.to_owned()),
+        enable_api: body.enable_api,
+        enable_controls: body.enable_controls,
+        force_autoplay: body.force_autoplay,
+        hide_title: body.hide_title,
+        force_loop: body.force_loop,
+        created_at: now,
+        updated_at: now,
         assets: None,
     };
     let stored = Stored {
@@ -174,12 +219,14 @@ async fn update(
     let project = project.id();
     let mut stored = load(&state, project, &id)?;
     let t = &mut stored.theme;
-    let set = |slot: &mut Option<String>, value: Option<String>| {
-        if value.is_some() {
+    if let Some(name) = body.name {
+        t.name = Some(name.into());
+    }
+    let set = |slot: &mut String, value: Option<String>| {
+        if let Some(value) = value {
             *slot = value;
         }
     };
-    set(&mut t.name, body.name.map(String::from));
     set(&mut t.text, body.text);
     set(&mut t.link, body.link);
     set(&mut t.link_hover, body.link_hover);
@@ -190,8 +237,8 @@ async fn update(
     set(&mut t.background_top, body.background_top);
     set(&mut t.background_bottom, body.background_bottom);
     set(&mut t.background_text, body.background_text);
-    let flag = |slot: &mut Option<bool>, value: Option<bool>| {
-        if value.is_some() {
+    let flag = |slot: &mut bool, value: Option<bool>| {
+        if let Some(value) = value {
             *slot = value;
         }
     };
@@ -200,7 +247,7 @@ async fn update(
     flag(&mut t.force_autoplay, body.force_autoplay);
     flag(&mut t.hide_title, body.hide_title);
     flag(&mut t.force_loop, body.force_loop);
-    t.updated_at = Some(state.now());
+    t.updated_at = state.now();
     save(&state, project, &stored)?;
     Ok(Json(stored.theme))
 }
@@ -262,7 +309,7 @@ async fn upload_logo(
         logo: Some(format!("{}/embed/players/{id}/logo", state.base_url)),
         link,
     });
-    stored.theme.updated_at = Some(state.now());
+    stored.theme.updated_at = state.now();
     save(&state, project, &stored)?;
     Ok((StatusCode::CREATED, Json(stored.theme)))
 }
@@ -281,7 +328,7 @@ async fn delete_logo(
     if stored.logo_type.is_some() || stored.theme.assets.is_some() {
         stored.logo_type = None;
         stored.theme.assets = None;
-        stored.theme.updated_at = Some(state.now());
+        stored.theme.updated_at = state.now();
         save(&state, project, &stored)?;
     }
     Ok(StatusCode::NO_CONTENT)

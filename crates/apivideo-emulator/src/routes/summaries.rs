@@ -74,17 +74,17 @@ async fn settle(state: &AppState, project: &str, summaries: &[Stored]) -> ApiRes
 
 fn matches(summary: &Summary, query: &ListQuery) -> bool {
     // Both sides are enums of the spec: equal names are equal values.
-    let same = |a: Option<String>, b: Option<String>| b.is_none() || a == b;
+    let same = |a: String, b: Option<String>| b.is_none_or(|b| a == b);
     query
         .video_id
         .as_deref()
-        .is_none_or(|id| summary.video_id.as_deref() == Some(id))
+        .is_none_or(|id| summary.video_id == id)
         && same(
-            summary.origin.as_ref().map(ToString::to_string),
+            summary.origin.to_string(),
             query.origin.as_ref().map(ToString::to_string),
         )
         && same(
-            summary.source_status.as_ref().map(ToString::to_string),
+            summary.source_status.to_string(),
             query.source_status.as_ref().map(ToString::to_string),
         )
 }

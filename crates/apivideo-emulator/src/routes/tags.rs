@@ -133,8 +133,8 @@ async fn list(
         data: data
             .into_iter()
             .map(|t| ListTagsResponseData {
-                value: Some(t.value),
-                video_count: Some(t.videos),
+                value: t.value,
+                video_count: t.videos,
             })
             .collect(),
         pagination,

@@ -90,17 +90,17 @@ pub(crate) struct Stored {
 
 impl Stored {
     pub(crate) fn video_id(&self) -> &str {
-        self.summary.video_id.as_deref().unwrap_or_default()
+        &self.summary.video_id
     }
 
     /// Whether the API generates its content (`origin: auto`).
     pub(crate) fn is_auto(&self) -> bool {
-        self.summary.origin == Some(SummaryOrigin::Auto)
+        self.summary.origin == SummaryOrigin::Auto
     }
 
     /// Whether it waits for its video to be encoded.
     pub(crate) fn is_waiting(&self) -> bool {
-        self.summary.source_status == Some(SummarySourceStatus::Waiting)
+        self.summary.source_status == SummarySourceStatus::Waiting
     }
 
     /// Writes content sent through the API: the abstract and takeaways
@@ -117,8 +117,8 @@ impl Stored {
         if !takeaways.is_empty() {
             self.source.takeaways = takeaways;
         }
-        self.summary.source_status = Some(SummarySourceStatus::Completed);
-        self.summary.updated_at = Some(now);
+        self.summary.source_status = SummarySourceStatus::Completed;
+        self.summary.updated_at = now;
     }
 }
 
@@ -223,11 +223,11 @@ pub(crate) fn create(
     let mut stored = Stored {
         summary: Summary {
             summary_id: new_id(prefix::SUMMARY),
-            created_at: Some(at),
-            updated_at: Some(at),
-            video_id: Some(video.video_id.clone()),
-            origin: Some(origin),
-            source_status: Some(status),
+            created_at: at,
+            updated_at: at,
+            video_id: video.video_id.clone(),
+            origin,
+            source_status: status,
         },
         attributes,
         source: SummarySource::default(),
@@ -397,8 +397,8 @@ fn generate(
         }
     };
     let completed = status == SummarySourceStatus::Completed;
-    stored.summary.source_status = Some(status);
-    stored.summary.updated_at = Some(state.now());
+    stored.summary.source_status = status;
+    stored.summary.updated_at = state.now();
     completed
 }
 
@@ -438,19 +438,12 @@ fn duration_words(seconds: u64) -> String {
 /// The abstract of a video: 20 to 300 words.
 fn abstract_text(video: &Video, seconds: u64) -> String {
     let duration = duration_words(seconds);
-    let title = video
-        .title
-        .as_deref()
-        .map(|t| words(t, TITLE_WORDS))
-        .filter(|t| !t.is_empty());
+    let title = Some(words(&video.title, TITLE_WORDS)).filter(|t| !t.is_empty());
     let opening = match title {
         Some(title) => format!("“{title}” is a video of {duration}."),
         None => format!("This is a video of {duration}."),
     };
-    let about = video
-        .description
-        .as_deref()
-        .map(|d| words(d, DESCRIPTION_WORDS))
+    let about = Some(words(&video.description, DESCRIPTION_WORDS))
         .filter(|d| !d.is_empty())
         .map(|d| format!(" Its description reads: {d}"))
         .unwrap_or_default();
@@ -463,10 +456,7 @@ fn abstract_text(video: &Video, seconds: u64) -> String {
 
 /// The three takeaways of a video, in the order the video makes them.
 fn takeaways(video: &Video) -> Vec<String> {
-    let subject = video
-        .title
-        .as_deref()
-        .map(|t| words(t, SUBJECT_WORDS))
+    let subject = Some(words(&video.title, SUBJECT_WORDS))
         .filter(|t| !t.is_empty())
         .map_or_else(|| "its subject".to_owned(), |t| format!("“{t}”"));
     vec![
@@ -511,8 +501,8 @@ mod tests {
 
     fn video(title: Option<&str>, description: Option<&str>) -> Video {
         let mut video = crate::routes::videos::new_video(String::new(), chrono::Utc::now());
-        video.title = title.map(str::to_owned);
-        video.description = description.map(str::to_owned);
+        video.title = title.unwrap_or_default().to_owned();
+        video.description = description.unwrap_or_default().to_owned();
         video
     }
 

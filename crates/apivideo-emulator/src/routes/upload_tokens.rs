@@ -81,8 +81,8 @@ async fn create(
     let created = state.now();
     let token = UploadToken {
         token: new_id(prefix::UPLOAD_TOKEN),
-        ttl: Some(ttl),
-        created_at: Some(created),
+        ttl,
+        created_at: created,
         expires_at: (ttl > 0).then(|| created + chrono::Duration::seconds(ttl)),
     };
     let id = token.token.as_str();

@@ -73,9 +73,9 @@ pub(crate) fn new_video(title: String, now: chrono::DateTime<chrono::Utc>) -> Vi
         video_id: id,
         created_at: Some(now),
         updated_at: Some(now),
-        published_at: Some(now),
-        title: Some(title),
-        description: None,
+        published_at: now,
+        title,
+        description: String::new(),
         tags: Vec::new(),
         metadata: Vec::new(),
         assets: None,
@@ -85,7 +85,7 @@ pub(crate) fn new_video(title: String, now: chrono::DateTime<chrono::Utc>) -> Vi
         mp4_support: Some(true),
         language: None,
         language_origin: None,
-        discarded: Some(false),
+        discarded: false,
         discarded_at: None,
         deletes_at: None,
     }
@@ -114,14 +114,14 @@ pub(crate) fn load(state: &AppState, project: &str, video_id: &str) -> ApiResult
 pub(crate) fn present(state: &AppState, mut video: Video) -> Video {
     let urls = crate::routes::assets::urls(state, &video);
     video.assets = Some(VideoAssets {
-        hls: Some(urls.hls),
-        iframe: Some(format!(
+        hls: urls.hls,
+        iframe: format!(
             r#"<iframe src="{}" width="100%" height="100%" frameborder="0" scrolling="no" allowfullscreen=""></iframe>"#,
             urls.player
-        )),
+        ),
         mp4: (video.mp4_support != Some(false)).then_some(urls.mp4),
-        thumbnail: Some(urls.thumbnail),
-        player: Some(urls.player),
+        thumbnail: urls.thumbnail,
+        player: urls.player,
     });
     video
 }
@@ -168,17 +168,17 @@ impl DynamicFilters {
     }
 }
 
-fn contains_ci(haystack: Option<&str>, needle: &str) -> bool {
-    haystack.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()))
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
 fn matches(video: &Video, q: &ListQuery, dynamic: &DynamicFilters) -> bool {
     q.title
         .as_deref()
-        .is_none_or(|t| contains_ci(video.title.as_deref(), t))
+        .is_none_or(|t| contains_ci(&video.title, t))
         && q.description
             .as_deref()
-            .is_none_or(|d| contains_ci(video.description.as_deref(), d))
+            .is_none_or(|d| contains_ci(&video.description, d))
         && q.live_stream_id.as_deref().is_none_or(|id| {
             video
                 .source
@@ -228,7 +228,7 @@ pub(crate) fn check_sort(
 fn compare(a: &Video, b: &Video, by: &str) -> Ordering {
     match by {
         "title" => {
-            let key = |v: &Video| v.title.as_deref().unwrap_or_default().to_lowercase();
+            let key = |v: &Video| v.title.to_lowercase();
             key(a).cmp(&key(b))
         }
         "publishedAt" => a.published_at.cmp(&b.published_at),
@@ -390,7 +390,7 @@ async fn create(
     check_watermark(&state, project.id(), &payload)?;
     let from = import_of(&state, project.id(), payload.source.as_deref())?;
     let mut video = new_video(payload.title, state.now());
-    video.description = payload.description;
+    video.description = payload.description.unwrap_or_default();
     video.tags = payload.tags;
     video.metadata = payload.metadata;
     video.player_id = payload.player_id;
@@ -398,7 +398,7 @@ async fn create(
     video.panoramic = Some(payload.panoramic);
     video.mp4_support = Some(payload.mp4_support);
     set_language(&mut video, payload.language.as_ref());
-    if published_at.is_some() {
+    if let Some(published_at) = published_at {
         video.published_at = published_at;
     }
     store(&state, project.id(), &video)?;
@@ -467,8 +467,12 @@ async fn update(
             video.player_id = Some(id);
         }
     }
-    video.title = patch.title.or(video.title);
-    video.description = patch.description.or(video.description);
+    if let Some(title) = patch.title {
+        video.title = title;
+    }
+    if let Some(description) = patch.description {
+        video.description = description;
+    }
     video.public = patch.public.or(video.public);
     video.panoramic = patch.panoramic.or(video.panoramic);
     video.mp4_support = patch.mp4_support.or(video.mp4_support);
@@ -487,7 +491,7 @@ async fn update(
     if let Some(metadata) = patch.metadata {
         video.metadata = metadata;
     }
-    if published_at.is_some() {
+    if let Some(published_at) = published_at {
         video.published_at = published_at;
     }
     video.updated_at = Some(state.now());
@@ -540,7 +544,7 @@ fn discard(state: &AppState, project: &str, video_id: &str) -> ApiResult<bool> {
         return Ok(false);
     };
     let now = state.now();
-    video.discarded = Some(true);
+    video.discarded = true;
     video.discarded_at = Some(now);
     video.deletes_at = Some(now + chrono::TimeDelta::days(RETENTION_DAYS));
     video.assets = None;

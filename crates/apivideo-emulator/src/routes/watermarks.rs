@@ -111,7 +111,7 @@ async fn upload(
     .await?;
     let watermark = Watermark {
         watermark_id: ids::new_id(prefix::WATERMARK),
-        created_at: Some(state.now()),
+        created_at: state.now(),
     };
     received
         .save(&image_path(&state, project, &watermark.watermark_id))

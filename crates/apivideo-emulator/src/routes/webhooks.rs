@@ -139,13 +139,13 @@ async fn create(
     let body: WebhooksCreationPayload = serde_json::from_value(body)
         .map_err(|e| ApiError::attribute("", format!("The request body is invalid: {e}.")))?;
     let hook = Webhook {
-        webhook_id: Some(ids::new_id(prefix::WEBHOOK)),
-        created_at: Some(state.now()),
+        webhook_id: ids::new_id(prefix::WEBHOOK),
+        created_at: state.now(),
         events: body.events,
-        url: Some(body.url),
+        url: body.url,
         signature_secret: Some(ids::signature_secret()),
     };
-    let id = hook.webhook_id.clone().unwrap_or_default();
+    let id = hook.webhook_id.clone();
     state
         .db
         .put(project.id(), Kind::Webhook, &id, None, &hook)?;

@@ -181,7 +181,7 @@ async fn thumbnails_may_be_png_or_webp_up_to_8_mib() {
     // The refused image did not replace the WebP one.
     let served = env
         .http
-        .get(video.assets.unwrap().thumbnail.unwrap())
+        .get(video.assets.unwrap().thumbnail)
         .send()
         .await
         .unwrap();
@@ -211,13 +211,10 @@ async fn a_video_is_playable_once_its_first_rendition_is_encoded() {
         let id = id.clone();
         async move {
             let status = raw.get_video_status().video_id(&id).send().await.unwrap();
-            let encoding = status.encoding.unwrap();
-            let states: Vec<QualityStatus> = encoding
-                .qualities
-                .into_iter()
-                .map(|q| q.status.unwrap())
-                .collect();
-            (encoding.playable.unwrap(), states)
+            let encoding = status.encoding;
+            let states: Vec<QualityStatus> =
+                encoding.qualities.into_iter().map(|q| q.status).collect();
+            (encoding.playable, states)
         }
     };
     let (playable, states) = status(&env).await;
@@ -279,7 +276,7 @@ async fn live_streams_are_found_by_part_of_their_name() {
         .send()
         .await
         .unwrap();
-    let names: Vec<_> = found.data.iter().map(|s| s.name.clone().unwrap()).collect();
+    let names: Vec<_> = found.data.iter().map(|s| s.name.clone()).collect();
     assert_eq!(names, ["My Demo 2"]);
 }
 

@@ -36,13 +36,10 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
     let env = common::start().await;
     let video = create_video(&env, "key-a", "subtitled").await;
     let caption = upload_caption(&env, &video, "en").await;
-    assert_eq!(
-        caption.uri.as_deref(),
-        Some(format!("/videos/{video}/captions/en").as_str())
-    );
-    let src = caption.src.clone().unwrap();
+    assert_eq!(caption.uri, format!("/videos/{video}/captions/en"));
+    let src = caption.src.clone();
     assert_eq!(src, env.url(&format!("/vod/{video}/captions/en.vtt")));
-    assert_eq!(caption.srclang.as_deref(), Some("en"));
+    assert_eq!(caption.srclang, "en");
     assert!(!caption.default);
 
     let served = env.http.get(&src).send().await.unwrap();
@@ -67,7 +64,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
 
     // Tags are stored in their canonical case and found in any case.
     let brazil = upload_caption(&env, &video, "pt-br").await;
-    assert_eq!(brazil.srclang.as_deref(), Some("pt-BR"));
+    assert_eq!(brazil.srclang, "pt-BR");
     upload_caption(&env, &video, "zh-Hant-TW").await;
     let again = env
         .raw
@@ -86,11 +83,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
         .send()
         .await
         .unwrap();
-    let langs: Vec<_> = list
-        .data
-        .iter()
-        .map(|c| c.srclang.clone().unwrap())
-        .collect();
+    let langs: Vec<_> = list.data.iter().map(|c| c.srclang.clone()).collect();
     assert_eq!(langs, ["en", "pt-BR", "zh-Hant-TW"]);
     let page = env
         .raw
@@ -101,7 +94,7 @@ async fn captions_are_uploaded_served_listed_and_deleted() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page.pagination.pages_total, Some(2));
+    assert_eq!(page.pagination.pages_total, 2);
     assert_eq!(page.data.len(), 1);
     let out_of_range = env
         .raw
@@ -166,7 +159,7 @@ async fn only_one_caption_is_the_default() {
     let defaults = |list: Vec<Caption>| -> Vec<String> {
         list.into_iter()
             .filter(|c| c.default)
-            .map(|c| c.srclang.unwrap())
+            .map(|c| c.srclang)
             .collect()
     };
     let list = env
@@ -290,9 +283,9 @@ async fn chapters_are_uploaded_served_listed_and_deleted() {
     let answer = upload(&env, "key-a", &path, CHAPTERS_VTT).await;
     assert_eq!(answer.status(), 200);
     let chapter: Chapter = answer.json().await.unwrap();
-    assert_eq!(chapter.uri.as_deref(), Some(path.as_str()));
-    assert_eq!(chapter.language.as_deref(), Some("fr"));
-    let src = chapter.src.clone().unwrap();
+    assert_eq!(chapter.uri, path);
+    assert_eq!(chapter.language, "fr");
+    let src = chapter.src.clone();
     assert_eq!(src, env.url(&format!("/vod/{video}/chapters/fr.vtt")));
     let served = env.http.get(&src).send().await.unwrap();
     assert!(
@@ -330,13 +323,9 @@ async fn chapters_are_uploaded_served_listed_and_deleted() {
         .send()
         .await
         .unwrap();
-    let langs: Vec<_> = list
-        .data
-        .iter()
-        .map(|c| c.language.clone().unwrap())
-        .collect();
+    let langs: Vec<_> = list.data.iter().map(|c| c.language.clone()).collect();
     assert_eq!(langs, ["fr", "en"]);
-    assert_eq!(list.pagination.items_total, Some(2));
+    assert_eq!(list.pagination.items_total, 2);
     // Chapters and captions are separate.
     let captions = env
         .raw
@@ -454,7 +443,7 @@ async fn deleting_the_video_removes_its_tracks() {
         .await
         .unwrap_err();
     assert_eq!(problem(err).1.name.as_deref(), Some("videoId"));
-    for src in [caption.src.unwrap(), chapter.src.unwrap()] {
+    for src in [caption.src, chapter.src] {
         assert_eq!(
             env.http.get(&src).send().await.unwrap().status(),
             404,

@@ -49,7 +49,7 @@ async fn a_language_set_through_the_api_is_kept_and_can_go_back_to_detection() {
         .expect("created");
     assert_eq!(video.language.as_deref(), Some("fr"));
     assert_eq!(video.language_origin, Some(VideoLanguageOrigin::Api));
-    assert_eq!(video.discarded, Some(false));
+    assert!(!video.discarded);
     assert_eq!((video.discarded_at, video.deletes_at), (None, None));
 
     let updated = env
@@ -174,7 +174,7 @@ async fn captions_name_their_language_and_webhooks_have_a_signature_secret() {
     let shown = env
         .raw
         .get_webhook()
-        .webhook_id(hook.webhook_id.as_deref().expect("id"))
+        .webhook_id(hook.webhook_id.as_str())
         .send()
         .await
         .expect("shown");

@@ -203,11 +203,11 @@ impl Model {
 }
 
 fn shown(status: &VideoStatus) -> Shown {
-    let ingest = status.ingest.as_ref().expect("ingest");
+    let ingest = &status.ingest;
     let n = |v: i64| u64::try_from(v).expect("not negative");
     let received = ingest.received_parts.as_ref();
     Shown {
-        status: ingest.status.as_ref().expect("a status").to_string(),
+        status: ingest.status.to_string(),
         parts: received
             .map(|r| r.parts.iter().copied().map(n).collect())
             .unwrap_or_default(),
@@ -215,13 +215,7 @@ fn shown(status: &VideoStatus) -> Shown {
         ranges: ingest
             .received_bytes
             .iter()
-            .map(|r| {
-                (
-                    n(r.from.expect("from")),
-                    n(r.to.expect("to")),
-                    n(r.total.expect("total")),
-                )
-            })
+            .map(|r| (n(r.from), n(r.to), n(r.total)))
             .collect(),
         filesize: ingest.filesize.map(n),
     }

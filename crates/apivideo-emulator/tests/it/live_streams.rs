@@ -47,39 +47,27 @@ async fn create_applies_defaults_and_get_returns_it() {
         .expect("created");
     let id = created.live_stream_id.clone();
     assert!(id.starts_with("li") && id.len() == 24, "{id}");
-    assert_eq!(created.name.as_deref(), Some("Weekly demo"));
+    assert_eq!(created.name, "Weekly demo");
     assert_eq!(
         created.record, None,
         "the legacy switch is shown only when set"
     );
-    assert_eq!(created.public, Some(true));
-    assert_eq!(created.broadcasting, Some(false));
+    assert!(created.public);
+    assert!(!created.broadcasting);
     assert!(created.restreams.is_empty());
     assert_eq!(created.player_id, None);
-    let key = created.stream_key.clone().unwrap();
+    let key = created.stream_key.clone();
     let groups: Vec<usize> = key.split('-').map(str::len).collect();
     assert_eq!(groups, [8, 4, 4, 4, 12]);
-    assert!(created.created_at.is_some());
     assert_eq!(created.created_at, created.updated_at);
-    let assets = created.assets.clone().unwrap();
+    let assets = created.assets.clone();
+    assert_eq!(assets.hls, env.url(&format!("/live/{id}.m3u8")));
+    assert_eq!(assets.player, env.url(&format!("/embed/live/{id}")));
     assert_eq!(
-        assets.hls.as_deref(),
-        Some(env.url(&format!("/live/{id}.m3u8")).as_str())
+        assets.thumbnail,
+        env.url(&format!("/live/{id}/thumbnail.jpg"))
     );
-    assert_eq!(
-        assets.player.as_deref(),
-        Some(env.url(&format!("/embed/live/{id}")).as_str())
-    );
-    assert_eq!(
-        assets.thumbnail.as_deref(),
-        Some(env.url(&format!("/live/{id}/thumbnail.jpg")).as_str())
-    );
-    assert!(
-        assets
-            .iframe
-            .unwrap()
-            .contains(&assets.player.clone().unwrap())
-    );
+    assert!(assets.iframe.contains(&assets.player));
 
     let fetched = env
         .raw
@@ -103,11 +91,11 @@ async fn create_applies_defaults_and_get_returns_it() {
         .send()
         .await
         .unwrap();
-    assert_eq!((full.record, full.public), (Some(true), Some(false)));
+    assert_eq!((full.record, full.public), (Some(true), false));
     assert_eq!(full.restreams.len(), 1);
     assert_eq!(
-        full.restreams[0].server_url.as_deref(),
-        Some("rtmp://a.rtmp.youtube.com/live2")
+        full.restreams[0].server_url,
+        "rtmp://a.rtmp.youtube.com/live2"
     );
 }
 
@@ -121,24 +109,19 @@ async fn assets_are_served() {
         .send()
         .await
         .unwrap();
-    let assets = stream.assets.unwrap();
-    let hls = env.http.get(assets.hls.unwrap()).send().await.unwrap();
+    let assets = stream.assets;
+    let hls = env.http.get(assets.hls).send().await.unwrap();
     assert_eq!(hls.status(), 200);
     assert_eq!(
         hls.headers()["content-type"],
         "application/vnd.apple.mpegurl"
     );
     assert!(hls.text().await.unwrap().starts_with("#EXTM3U"));
-    let page = env.http.get(assets.player.unwrap()).send().await.unwrap();
+    let page = env.http.get(assets.player).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Served &amp; &lt;escaped&gt;"), "{html}");
-    let thumb = env
-        .http
-        .get(assets.thumbnail.unwrap())
-        .send()
-        .await
-        .unwrap();
+    let thumb = env.http.get(assets.thumbnail).send().await.unwrap();
     assert_eq!(thumb.status(), 200);
     assert_eq!(thumb.headers()["content-type"], "image/jpeg");
     assert!(thumb.bytes().await.unwrap().starts_with(&[0xFF, 0xD8]));
@@ -163,13 +146,13 @@ async fn list_filters_sorts_and_pages() {
             .send()
             .await
             .unwrap();
-        keys.push(s.stream_key.unwrap());
+        keys.push(s.stream_key);
     }
     let names = |list: apivideo_raw::types::LiveStreamsListResponse| -> Vec<String> {
-        list.data.into_iter().map(|s| s.name.unwrap()).collect()
+        list.data.into_iter().map(|s| s.name).collect()
     };
     let all = env.raw.list_live_streams().send().await.unwrap();
-    assert_eq!(all.pagination.items_total, Some(3));
+    assert_eq!(all.pagination.items_total, 3);
     assert_eq!(names(all), ["bravo", "alpha", "charlie"]);
 
     let by_name = env
@@ -224,8 +207,8 @@ async fn list_filters_sorts_and_pages() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page2.pagination.pages_total, Some(2));
-    assert_eq!(page2.pagination.current_page_items, Some(1));
+    assert_eq!(page2.pagination.pages_total, 2);
+    assert_eq!(page2.pagination.current_page_items, 1);
     assert_eq!(names(page2), ["charlie"]);
 
     let err = env
@@ -356,7 +339,7 @@ async fn update_changes_only_what_is_sent() {
         .send()
         .await
         .unwrap();
-    assert_eq!(renamed.name.as_deref(), Some("after"));
+    assert_eq!(renamed.name, "after");
     assert_eq!(renamed.record, Some(true));
     assert_eq!(renamed.restreams, stream.restreams);
     assert_eq!(renamed.stream_key, stream.stream_key);
@@ -391,11 +374,11 @@ async fn update_changes_only_what_is_sent() {
         .send()
         .await
         .unwrap();
-    assert_eq!((changed.public, changed.record), (Some(false), Some(false)));
+    assert_eq!((changed.public, changed.record), (false, Some(false)));
     assert_eq!(changed.player_id.as_deref(), Some(player_id));
     assert_eq!(changed.restreams.len(), 1);
-    assert_eq!(changed.restreams[0].name.as_deref(), Some("Twitch"));
-    assert_eq!(changed.name.as_deref(), Some("after"));
+    assert_eq!(changed.restreams[0].name, "Twitch");
+    assert_eq!(changed.name, "after");
 
     // Explicit null and empty list: detach the player, drop the restreams.
     let path = format!("/live-streams/{id}");
@@ -475,12 +458,7 @@ async fn delete_removes_the_stream_and_its_assets() {
         .await
         .unwrap_err();
     assert_eq!(status(&again), Some(404));
-    let hls = env
-        .http
-        .get(stream.assets.unwrap().hls.unwrap())
-        .send()
-        .await
-        .unwrap();
+    let hls = env.http.get(stream.assets.hls).send().await.unwrap();
     assert_eq!(hls.status(), 404);
 }
 
@@ -532,7 +510,7 @@ async fn thumbnails_take_jpeg_only() {
     assert_eq!(uploaded.status(), 201);
     let body: apivideo_raw::types::LiveStream = uploaded.json().await.unwrap();
     assert!(body.updated_at >= stream.updated_at);
-    let url = body.assets.unwrap().thumbnail.unwrap();
+    let url = body.assets.thumbnail;
     let served = env.http.get(&url).send().await.unwrap();
     assert_eq!(served.headers()["content-type"], "image/jpeg");
     assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG);
@@ -622,7 +600,7 @@ async fn another_project_cannot_see_or_touch_a_stream() {
         .send()
         .await
         .unwrap();
-    assert_eq!(still.name.as_deref(), Some("private to a"));
+    assert_eq!(still.name, "private to a");
     let anonymous = env.http.get(env.url("/live-streams")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
@@ -653,7 +631,7 @@ async fn on_air(env: &TestEnv) -> String {
     id
 }
 
-async fn broadcasting(env: &TestEnv, id: &str) -> Option<bool> {
+async fn broadcasting(env: &TestEnv, id: &str) -> bool {
     env.raw
         .get_live_stream()
         .live_stream_id(id)
@@ -692,7 +670,7 @@ async fn complete_ends_a_running_broadcast_with_its_webhook() {
     assert!(!playlist(&env, &id).await.contains("#EXT-X-ENDLIST"));
 
     assert_eq!(complete(&env.raw, &id).await.expect("accepted"), 202);
-    assert_eq!(broadcasting(&env, &id).await, Some(false));
+    assert!(!broadcasting(&env, &id).await);
     assert!(playlist(&env, &id).await.ends_with("#EXT-X-ENDLIST\n"));
     wait_for(&env, "webhook.delivered", 1, Duration::from_secs(10)).await;
     {
@@ -709,13 +687,13 @@ async fn complete_ends_a_running_broadcast_with_its_webhook() {
 
     // Not broadcasting: 202, and nothing changes.
     assert_eq!(complete(&env.raw, &id).await.expect("accepted"), 202);
-    assert_eq!(broadcasting(&env, &id).await, Some(false));
+    assert!(!broadcasting(&env, &id).await);
     assert!(playlist(&env, &id).await.ends_with("#EXT-X-ENDLIST\n"));
     assert_eq!(env.emulator.stats().event("live-stream.completed"), 1);
 
     // A new broadcast reopens the playlist.
     broadcast(&env, "key-a", &id, true).await;
-    assert_eq!(broadcasting(&env, &id).await, Some(true));
+    assert!(broadcasting(&env, &id).await);
     assert!(!playlist(&env, &id).await.contains("#EXT-X-ENDLIST"));
 
     // An update right after a completion does not bring the broadcast back.
@@ -731,10 +709,10 @@ async fn complete_ends_a_running_broadcast_with_its_webhook() {
         .send()
         .await
         .unwrap();
-    assert_eq!(updated.broadcasting, Some(false));
-    assert_eq!(updated.name.as_deref(), Some("off air"));
+    assert!(!updated.broadcasting);
+    assert_eq!(updated.name, "off air");
     let listed = env.raw.list_live_streams().send().await.unwrap();
-    assert_eq!(listed.data[0].broadcasting, Some(false));
+    assert!(!listed.data[0].broadcasting);
     wait_for(&env, "webhook.delivered", 2, Duration::from_secs(10)).await;
     assert_eq!(env.emulator.stats().event("live-stream.completed"), 2);
 }
@@ -747,11 +725,11 @@ async fn a_completion_under_way_keeps_broadcasting_until_its_time() {
     register(&env, &url, &["live-stream.broadcast.ended"]).await;
     let id = on_air(&env).await;
     assert_eq!(complete(&env.raw, &id).await.expect("accepted"), 202);
-    assert_eq!(broadcasting(&env, &id).await, Some(true));
+    assert!(broadcasting(&env, &id).await);
     assert!(!playlist(&env, &id).await.contains("#EXT-X-ENDLIST"));
     // Asking again changes nothing.
     assert_eq!(complete(&env.raw, &id).await.expect("accepted"), 202);
-    assert_eq!(broadcasting(&env, &id).await, Some(true));
+    assert!(broadcasting(&env, &id).await);
 
     // The encoder disconnecting ends the broadcast at once, and the
     // completion with it: one `ended`, no completion.
@@ -783,8 +761,8 @@ async fn a_completion_survives_a_restart() {
 
     // The delay is now over: the first read ends the broadcast, once.
     let env = common::start_with(config(Duration::ZERO)).await;
-    assert_eq!(broadcasting(&env, &id).await, Some(false));
-    assert_eq!(broadcasting(&env, &id).await, Some(false));
+    assert!(!broadcasting(&env, &id).await);
+    assert!(!broadcasting(&env, &id).await);
     assert!(playlist(&env, &id).await.ends_with("#EXT-X-ENDLIST\n"));
     wait_for(&env, "webhook.delivered", 1, Duration::from_secs(10)).await;
     let bodies = seen.lock().unwrap().bodies.clone();
@@ -807,7 +785,7 @@ async fn complete_needs_a_stream_of_the_project() {
     let foreign = complete(&env.raw_for("key-b"), &id).await.unwrap_err();
     assert_eq!(status(&foreign), Some(404));
     // Nothing happened to it: with no delay, a completion would show.
-    assert_eq!(broadcasting(&env, &id).await, Some(true));
+    assert!(broadcasting(&env, &id).await);
     let anonymous = env
         .http
         .put(env.url(&format!("/live-streams/{id}/complete")))
@@ -825,7 +803,7 @@ async fn complete_needs_a_stream_of_the_project() {
     .await
     .unwrap();
     assert_eq!(wrong_method.status(), 405);
-    assert_eq!(broadcasting(&env, &id).await, Some(true));
+    assert!(broadcasting(&env, &id).await);
 
     // Deleting a stream whose completion is under way is clean.
     let env = start_completing_after(Duration::from_secs(3600)).await;

@@ -116,8 +116,8 @@ async fn adversarial_bodies_are_refused_while_still_sent() {
         .await
         .unwrap();
     assert_eq!(
-        stored.ingest.and_then(|i| i.status).map(|s| s.to_string()),
-        Some("missing".to_owned()),
+        stored.ingest.status.to_string(),
+        "missing",
         "no upload started"
     );
     let listed: Value = env

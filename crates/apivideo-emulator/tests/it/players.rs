@@ -34,17 +34,17 @@ async fn create_applies_the_documented_defaults() {
         .await
         .expect("created");
     assert!(player.player_id.starts_with("pt") && player.player_id.len() == 24);
-    assert_eq!(player.enable_api, Some(true));
-    assert_eq!(player.enable_controls, Some(true));
-    assert_eq!(player.force_autoplay, Some(false));
-    assert_eq!(player.hide_title, Some(false));
-    assert_eq!(player.force_loop, Some(false));
+    assert!(player.enable_api);
+    assert!(player.enable_controls);
+    assert!(!player.force_autoplay);
+    assert!(!player.hide_title);
+    assert!(!player.force_loop);
     assert_eq!(player.assets, None);
     assert_eq!(player.created_at, player.updated_at);
 
     // An empty JSON object takes the same defaults.
     let bare = create(&env, json!({})).await;
-    assert_eq!(bare.enable_api, Some(true));
+    assert!(bare.enable_api);
     assert_eq!(bare.name, None);
 
     let themed = create(
@@ -59,12 +59,9 @@ async fn create_applies_the_documented_defaults() {
     )
     .await;
     assert_eq!(themed.name.as_deref(), Some("Dark brand theme"));
-    assert_eq!(themed.text.as_deref(), Some("rgba(255, 255, 255, .95)"));
-    assert_eq!(themed.track_played.as_deref(), Some("rgba(255, 0, 0, .95)"));
-    assert_eq!(
-        (themed.force_loop, themed.enable_api),
-        (Some(true), Some(false))
-    );
+    assert_eq!(themed.text, "rgba(255, 255, 255, .95)");
+    assert_eq!(themed.track_played, "rgba(255, 0, 0, .95)");
+    assert_eq!((themed.force_loop, themed.enable_api), (true, false));
 
     let fetched = env
         .raw
@@ -144,7 +141,7 @@ async fn list_sorts_and_pages() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page.pagination.pages_total, Some(3));
+    assert_eq!(page.pagination.pages_total, 3);
     assert_eq!(names(page), ["charlie"]);
     let rels: Vec<_> = env
         .raw
@@ -157,7 +154,7 @@ async fn list_sorts_and_pages() {
         .pagination
         .links
         .into_iter()
-        .map(|l| l.rel.unwrap())
+        .map(|l| l.rel)
         .collect();
     assert_eq!(rels, ["self", "first", "previous", "next", "last"]);
 
@@ -213,11 +210,11 @@ async fn update_changes_only_what_is_sent() {
         .send()
         .await
         .unwrap();
-    assert_eq!(updated.hide_title, Some(true));
-    assert_eq!(updated.link.as_deref(), Some("rgba(0, 170, 255, .95)"));
+    assert!(updated.hide_title);
+    assert_eq!(updated.link, "rgba(0, 170, 255, .95)");
     assert_eq!(updated.name.as_deref(), Some("theme"));
-    assert_eq!(updated.force_autoplay, Some(true));
-    assert_eq!(updated.enable_api, Some(true));
+    assert!(updated.force_autoplay);
+    assert!(updated.enable_api);
     assert_eq!(updated.created_at, player.created_at);
     assert!(updated.updated_at > player.updated_at);
     let err = env

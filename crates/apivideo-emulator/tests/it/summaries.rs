@@ -53,7 +53,7 @@ async fn upload(env: &TestEnv, video_id: &str, len: usize) {
     let answer = send_chunk(env, "key-a", video_id, None, &bytes(len, 3)).await;
     assert_eq!(answer.status(), 201);
     let status = crate::uploads::status(env, video_id).await;
-    assert_eq!(status.encoding.and_then(|e| e.playable), Some(true));
+    assert!(status.encoding.playable);
 }
 
 fn auto(video_id: &str) -> SummaryCreationPayload {
@@ -124,9 +124,9 @@ async fn a_generated_summary_waits_for_encoding_then_completes_and_is_announced(
     let summary = create(&env, auto(&id)).await;
     assert!(summary.summary_id.starts_with("summary_"), "{summary:?}");
     assert_eq!(summary.summary_id.len(), "summary_".len() + 22);
-    assert_eq!(summary.video_id.as_deref(), Some(id.as_str()));
-    assert_eq!(summary.origin, Some(SummaryOrigin::Auto));
-    assert_eq!(summary.source_status, Some(SummarySourceStatus::Waiting));
+    assert_eq!(summary.video_id, id);
+    assert_eq!(summary.origin, SummaryOrigin::Auto);
+    assert_eq!(summary.source_status, SummarySourceStatus::Waiting);
     assert_eq!(summary.created_at, summary.updated_at);
     assert_eq!(
         source(&env, &summary.summary_id).await,
@@ -152,7 +152,7 @@ async fn a_generated_summary_waits_for_encoding_then_completes_and_is_announced(
     let [done] = &listed(&env).await[..] else {
         panic!("one summary")
     };
-    assert_eq!(done.source_status, Some(SummarySourceStatus::Completed));
+    assert_eq!(done.source_status, SummarySourceStatus::Completed);
     assert_eq!(done.created_at, summary.created_at);
     assert!(done.updated_at >= summary.updated_at);
 
@@ -187,10 +187,7 @@ async fn attributes_choose_what_is_generated() {
         },
     )
     .await;
-    assert_eq!(
-        only_abstract.source_status,
-        Some(SummarySourceStatus::Completed)
-    );
+    assert_eq!(only_abstract.source_status, SummarySourceStatus::Completed);
     let content = source(&env, &only_abstract.summary_id).await;
     assert!(content.abstract_.is_some() && content.takeaways.is_empty());
 
@@ -225,8 +222,8 @@ async fn a_written_summary_is_missing_until_its_content_is_sent() {
     let env = env().await;
     let id = video(&env, "Interview").await;
     let summary = create(&env, written(&id)).await;
-    assert_eq!(summary.origin, Some(SummaryOrigin::Api));
-    assert_eq!(summary.source_status, Some(SummarySourceStatus::Missing));
+    assert_eq!(summary.origin, SummaryOrigin::Api);
+    assert_eq!(summary.source_status, SummarySourceStatus::Missing);
     // Encoding generates nothing for it.
     upload(&env, &id, SPEECH).await;
     assert_eq!(
@@ -235,7 +232,7 @@ async fn a_written_summary_is_missing_until_its_content_is_sent() {
     );
     assert_eq!(
         listed(&env).await[0].source_status,
-        Some(SummarySourceStatus::Missing)
+        SummarySourceStatus::Missing
     );
 
     let answer = env
@@ -260,7 +257,7 @@ async fn a_written_summary_is_missing_until_its_content_is_sent() {
     let [done] = &listed(&env).await[..] else {
         panic!("one summary")
     };
-    assert_eq!(done.source_status, Some(SummarySourceStatus::Completed));
+    assert_eq!(done.source_status, SummarySourceStatus::Completed);
     assert!(done.updated_at >= summary.updated_at);
 
     // Written again: takeaways added, the abstract kept.
@@ -417,10 +414,7 @@ async fn every_source_status_is_reached() {
             .expect("filtered");
         let ids: Vec<_> = page.data.iter().map(|s| s.summary_id.as_str()).collect();
         assert_eq!(ids, [summary.summary_id.as_str()], "{expected}");
-        assert_eq!(
-            page.data[0].source_status.as_ref().map(ToString::to_string),
-            Some(expected.to_string())
-        );
+        assert_eq!(page.data[0].source_status.to_string(), expected.to_string());
     }
     for summary in [&missing, &waiting, &unprocessable, &failed] {
         assert_eq!(
@@ -547,13 +541,13 @@ async fn the_list_filters_sorts_and_pages() {
         .await
         .unwrap();
     assert_eq!(ids(&page.data), std::slice::from_ref(&c));
-    assert_eq!(page.pagination.pages_total, Some(2));
-    assert_eq!(page.pagination.items_total, Some(3));
+    assert_eq!(page.pagination.pages_total, 2);
+    assert_eq!(page.pagination.items_total, 3);
     assert!(
         page.pagination
             .links
             .iter()
-            .all(|l| l.uri.as_deref().is_some_and(|u| u.contains("/summaries?"))),
+            .all(|l| l.uri.contains("/summaries?")),
         "{page:?}"
     );
 
@@ -711,9 +705,9 @@ async fn transcript_summary_on_videos_creates_a_generated_summary() {
     let [summary] = &listed(&env).await[..] else {
         panic!("one summary")
     };
-    assert_eq!(summary.video_id.as_deref(), Some(created.video_id.as_str()));
-    assert_eq!(summary.origin, Some(SummaryOrigin::Auto));
-    assert_eq!(summary.source_status, Some(SummarySourceStatus::Waiting));
+    assert_eq!(summary.video_id, created.video_id);
+    assert_eq!(summary.origin, SummaryOrigin::Auto);
+    assert_eq!(summary.source_status, SummarySourceStatus::Waiting);
     upload(&env, &created.video_id, SPEECH).await;
     let content = source(&env, &summary.summary_id).await;
     assert!(content.abstract_.is_some() && content.takeaways.is_empty());
@@ -740,7 +734,7 @@ async fn transcript_summary_on_videos_creates_a_generated_summary() {
         .send()
         .await
         .unwrap();
-    assert_eq!(shown.title.as_deref(), Some("Lecture"));
+    assert_eq!(shown.title, "Lecture");
 
     // On an encoded video without one, the summary is generated at once;
     // `false` changes nothing.
@@ -768,10 +762,7 @@ async fn transcript_summary_on_videos_creates_a_generated_summary() {
     let [generated] = &page.data[..] else {
         panic!("one summary: {page:?}")
     };
-    assert_eq!(
-        generated.source_status,
-        Some(SummarySourceStatus::Completed)
-    );
+    assert_eq!(generated.source_status, SummarySourceStatus::Completed);
     let content = source(&env, &generated.summary_id).await;
     assert!(content.abstract_.is_some() && content.takeaways.len() == 3);
     assert_eq!(env.emulator.stats().event("summary.generated"), 2);

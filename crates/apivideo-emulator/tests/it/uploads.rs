@@ -108,11 +108,7 @@ pub(crate) async fn mp4(env: &TestEnv, video: &Video) -> Vec<u8> {
 }
 
 fn ingest_status(s: &VideoStatus) -> String {
-    s.ingest
-        .as_ref()
-        .and_then(|i| i.status.clone())
-        .unwrap()
-        .to_string()
+    s.ingest.status.to_string()
 }
 
 #[tokio::test]
@@ -127,7 +123,7 @@ async fn whole_file_upload_serves_the_same_bytes() {
     let uploaded = chunk_ok(&env, &video.video_id, None, &data).await;
     assert_eq!(uploaded.video_id, video.video_id);
     let s = status(&env, &video.video_id).await;
-    let ingest = s.ingest.as_ref().unwrap();
+    let ingest = &s.ingest;
     assert_eq!(ingest_status(&s), "uploaded");
     assert_eq!(ingest.filesize, Some(300_000));
     assert_eq!(mp4(&env, &uploaded).await, data);
@@ -162,7 +158,7 @@ async fn parts_out_of_order_and_retried_reassemble_exactly() {
     chunk_ok(&env, id, Some("part 1/3"), &p1).await;
     let mid = status(&env, id).await;
     assert_eq!(ingest_status(&mid), "uploading");
-    let received = mid.ingest.unwrap().received_parts.unwrap();
+    let received = mid.ingest.received_parts.unwrap();
     assert_eq!(received.parts, [1, 3]);
     assert_eq!(received.total, Some(3));
     let done = chunk_ok(&env, id, Some("part 2/3"), &p2).await;
@@ -193,7 +189,7 @@ async fn parallel_parts_are_all_recorded() {
         .await
         .unwrap();
     assert_eq!(mp4(&env, &done).await, parts.concat());
-    let ingest = status(&env, &video.video_id).await.ingest.unwrap();
+    let ingest = status(&env, &video.video_id).await.ingest;
     assert_eq!(ingest.received_parts.unwrap().parts, [1, 2, 3, 4, 5, 6]);
 }
 
@@ -205,11 +201,11 @@ async fn progressive_session_ends_with_part_n_of_n() {
     let chunks: Vec<Vec<u8>> = (1..=3).map(|i| bytes(40_000, i)).collect();
     chunk_ok(&env, id, Some("part 1/*"), &chunks[0]).await;
     chunk_ok(&env, id, Some("part 2/*"), &chunks[1]).await;
-    let mid = status(&env, id).await.ingest.unwrap();
+    let mid = status(&env, id).await.ingest;
     assert_eq!(mid.received_parts.as_ref().unwrap().parts, [1, 2]);
     assert_eq!(mid.received_parts.unwrap().total, None);
     let done = chunk_ok(&env, id, Some("part 3/3"), &chunks[2]).await;
-    let s = status(&env, id).await.ingest.unwrap();
+    let s = status(&env, id).await.ingest;
     assert_eq!(s.received_parts.unwrap().total, Some(3));
     assert_eq!(s.filesize, Some(120_000));
     assert_eq!(mp4(&env, &done).await, chunks.concat());
@@ -223,11 +219,11 @@ async fn byte_ranges_in_any_order() {
     let data = bytes(100_000, 4);
     chunk_ok(&env, id, Some("bytes 60000-99999/100000"), &data[60_000..]).await;
     chunk_ok(&env, id, Some("bytes 0-29999/100000"), &data[..30_000]).await;
-    let mid = status(&env, id).await.ingest.unwrap();
+    let mid = status(&env, id).await.ingest;
     let ranges: Vec<_> = mid
         .received_bytes
         .iter()
-        .map(|r| (r.from.unwrap(), r.to.unwrap(), r.total.unwrap()))
+        .map(|r| (r.from, r.to, r.total))
         .collect();
     assert_eq!(ranges, [(0, 29_999, 100_000), (60_000, 99_999, 100_000)]);
     assert_eq!(mid.filesize, Some(100_000));
@@ -346,24 +342,24 @@ async fn encoding_makes_the_video_playable() {
     .await;
     let video = create(&env, "encode me").await;
     let done = chunk_ok(&env, &video.video_id, None, &bytes(50_000, 5)).await;
-    let early = status(&env, &video.video_id).await.encoding.unwrap();
-    assert_eq!(early.playable, Some(false));
+    let early = status(&env, &video.video_id).await.encoding;
+    assert!(!early.playable);
     assert!(!early.qualities.is_empty());
     assert!(
         early
             .qualities
             .iter()
-            .all(|q| q.status.as_ref().unwrap().to_string() != "encoded")
+            .all(|q| q.status.to_string() != "encoded")
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     // Playable comes with the first rendition (see `api_limits`); wait
     // for the last.
     let late = loop {
-        let encoding = status(&env, &video.video_id).await.encoding.unwrap();
+        let encoding = status(&env, &video.video_id).await.encoding;
         if encoding
             .qualities
             .iter()
-            .all(|q| q.status.as_ref().unwrap().to_string() == "encoded")
+            .all(|q| q.status.to_string() == "encoded")
         {
             break encoding;
         }
@@ -373,34 +369,28 @@ async fn encoding_makes_the_video_playable() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(late.playable, Some(true));
+    assert!(late.playable);
     let kinds: Vec<String> = late
         .qualities
         .iter()
-        .map(|q| {
-            format!(
-                "{} {}",
-                q.type_.as_ref().unwrap(),
-                q.quality.as_ref().unwrap()
-            )
-        })
+        .map(|q| format!("{} {}", q.type_.as_ref().unwrap(), q.quality))
         .collect();
     assert!(kinds.contains(&"hls 720p".to_owned()) && kinds.contains(&"mp4 1080p".to_owned()));
-    let metadata = late.metadata.unwrap();
+    let metadata = late.metadata;
     assert_eq!(metadata.video_codec.as_deref(), Some("h264"));
     assert!(metadata.duration.unwrap() >= 1);
     assert_eq!(env.emulator.stats().event("encoding.completed"), 1);
     // The HLS manifest and the player page lead to the MP4.
     let assets = done.assets.unwrap();
     let mp4_url = assets.mp4.unwrap();
-    let manifest = env.http.get(assets.hls.unwrap()).send().await.unwrap();
+    let manifest = env.http.get(assets.hls).send().await.unwrap();
     assert_eq!(manifest.status(), 200);
     let manifest = manifest.text().await.unwrap();
     assert!(manifest.starts_with("#EXTM3U") && manifest.contains(&mp4_url));
-    let page = env.http.get(assets.player.unwrap()).send().await.unwrap();
+    let page = env.http.get(assets.player).send().await.unwrap();
     let page = page.text().await.unwrap();
     assert!(page.contains(&format!("<video src=\"{mp4_url}\"")));
-    assert!(assets.iframe.unwrap().contains(&env.url("/embed/vod/")));
+    assert!(assets.iframe.contains(&env.url("/embed/vod/")));
 }
 
 #[tokio::test]
@@ -410,9 +400,9 @@ async fn assets_of_videos_without_source_are_404() {
     let assets = video.assets.unwrap();
     for url in [
         assets.mp4.unwrap(),
-        assets.hls.unwrap(),
-        assets.thumbnail.unwrap(),
-        assets.player.unwrap(),
+        assets.hls,
+        assets.thumbnail,
+        assets.player,
         env.url("/vod/vi0000000000000000000000/mp4/source.mp4"),
     ] {
         assert_eq!(
@@ -450,13 +440,12 @@ async fn sources_and_partial_uploads_survive_a_restart() {
         .send()
         .await
         .expect("still there");
-    assert_eq!(again.title.as_deref(), Some("full"));
+    assert_eq!(again.title, "full");
     assert_eq!(mp4(&env, &again).await, data);
     // The resume point survived; the upload completes after the restart.
     let parts = status(&env, &partial.video_id)
         .await
         .ingest
-        .unwrap()
         .received_parts
         .unwrap();
     assert_eq!(parts.parts, [2]);
@@ -465,8 +454,8 @@ async fn sources_and_partial_uploads_survive_a_restart() {
     assert_eq!(mp4(&env, &done).await, b"first,second,third");
     // Encoding is derived from the stored upload time, timer or not.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let encoding = status(&env, &full.video_id).await.encoding.unwrap();
-    assert_eq!(encoding.playable, Some(true));
+    let encoding = status(&env, &full.video_id).await.encoding;
+    assert!(encoding.playable);
 }
 
 /// A chunk refused before its body is read (here: an unknown upload token)

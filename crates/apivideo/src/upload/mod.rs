@@ -599,16 +599,12 @@ impl Uploader<'_> {
             .video_id(id.as_str())
             .send()
             .await?;
-        let Some(ingest) = status.ingest else {
-            return Ok(Received::Missing(vec![(0, size)]));
-        };
+        let ingest = status.ingest;
         if matches!(
             ingest.status,
-            Some(
-                VideoStatusIngestStatus::Uploaded
-                    | VideoStatusIngestStatus::Ingesting
-                    | VideoStatusIngestStatus::Ingested
-            )
+            VideoStatusIngestStatus::Uploaded
+                | VideoStatusIngestStatus::Ingesting
+                | VideoStatusIngestStatus::Ingested
         ) {
             check_size(ingest.filesize, size)?;
             return Ok(Received::Complete);
@@ -626,9 +622,7 @@ impl Uploader<'_> {
         }
         let mut ranges = Vec::new();
         for r in &ingest.received_bytes {
-            let (Some(from), Some(to), Some(total)) = (r.from, r.to, r.total) else {
-                continue;
-            };
+            let (from, to, total) = (r.from, r.to, r.total);
             check_size(Some(total), size)?;
             let (from, to) = (
                 u64::try_from(from).unwrap_or(0),
@@ -664,7 +658,7 @@ impl Uploader<'_> {
             .video_id(id.as_str())
             .send()
             .await?;
-        check_size(status.ingest.and_then(|i| i.filesize), size)
+        check_size(status.ingest.filesize, size)
     }
 
     async fn fetch_video(&mut self) -> Result<ResponseValue<Video>> {

@@ -257,16 +257,11 @@ async fn a_long_workload_crosses_many_token_expiries_without_an_error() {
             match i % 4 {
                 0 => {
                     let account = client.get_account().send().await?;
-                    let used = account.quota.and_then(|q| q.quota_used);
-                    assert_eq!(used, Some(1.0), "iteration {i}");
+                    assert_eq!(account.quota.quota_used, 1.0, "iteration {i}");
                 }
                 1 => {
                     let shown = client.get_video().video_id(&id).send().await?;
-                    assert_eq!(
-                        shown.title.as_deref(),
-                        Some(title.as_str()),
-                        "iteration {i}"
-                    );
+                    assert_eq!(shown.title, title, "iteration {i}");
                 }
                 2 => {
                     let next = format!("Lesson {i}");
@@ -279,17 +274,13 @@ async fn a_long_workload_crosses_many_token_expiries_without_an_error() {
                         })
                         .send()
                         .await?;
-                    assert_eq!(
-                        updated.title.as_deref(),
-                        Some(next.as_str()),
-                        "iteration {i}"
-                    );
+                    assert_eq!(updated.title, next, "iteration {i}");
                     title = next;
                 }
                 _ => {
                     let page = client.list_videos().send().await?;
                     let titles: Vec<_> = page.data.iter().map(|v| v.title.clone()).collect();
-                    assert_eq!(titles, vec![Some(title.clone())], "iteration {i}");
+                    assert_eq!(titles, vec![title.clone()], "iteration {i}");
                 }
             }
             Ok(())
@@ -332,6 +323,6 @@ async fn a_long_workload_crosses_many_token_expiries_without_an_error() {
         .await
         .expect("shown")
         .title;
-    assert_eq!(final_title.as_deref(), Some(title.as_str()));
+    assert_eq!(final_title, title);
     assert_eq!(title, format!("Lesson {}", ITERATIONS - 2));
 }

@@ -104,7 +104,7 @@ async fn a_callers_http_client_keeps_its_timeout() {
     assert!(err.is_timeout(), "{err:?}");
 }
 
-/// A local server that answers `{}` to anything and keeps the request
+/// A local server that answers an account to anything and keeps the request
 /// heads it receives.
 async fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -130,11 +130,12 @@ async fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {
                         break;
                     }
                 }
-                let _ = stream
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
-                    )
-                    .await;
+                let body = r#"{"quota":{"quotaUsed":0,"quotaRemaining":1,"quotaTotal":1},"features":[],"environment":"sandbox"}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
             });
         }
     });

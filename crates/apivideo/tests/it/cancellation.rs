@@ -133,10 +133,7 @@ async fn dropping_an_upload_mid_chunk_stops_its_progress_and_resume_finishes_it(
         .send()
         .await
         .expect("status");
-    assert_eq!(
-        status.ingest.and_then(|i| i.status),
-        Some(VideoStatusIngestStatus::Uploaded)
-    );
+    assert_eq!(status.ingest.status, VideoStatusIngestStatus::Uploaded);
     assert_eq!(
         common::served_sha256(&common::mp4_url(&video)).await,
         (SIZE, sha)

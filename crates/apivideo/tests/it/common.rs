@@ -498,7 +498,7 @@ pub fn received_ranges(ingest: &apivideo::types::VideoStatusIngest) -> Vec<(i64,
     let mut ranges: Vec<(i64, i64)> = ingest
         .received_bytes
         .iter()
-        .map(|r| (r.from.unwrap_or(0), r.to.unwrap_or(-1) + 1))
+        .map(|r| (r.from, r.to + 1))
         .collect();
     ranges.sort_unstable();
     let mut merged: Vec<(i64, i64)> = Vec::new();

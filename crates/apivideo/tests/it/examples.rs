@@ -94,7 +94,7 @@ async fn upload_makes_a_playable_video_of_the_whole_file() {
         .await
         .unwrap();
 
-    assert_eq!(video.title.as_deref(), Some("Lesson 1"));
+    assert_eq!(video.title, "Lesson 1");
     let status = emulator
         .client()
         .get_video_status()
@@ -286,7 +286,7 @@ async fn update_video_replaces_metadata_and_removes_the_player() {
         .send()
         .await
         .unwrap();
-    assert_eq!(video.title.as_deref(), Some("Maths 101: fractions"));
+    assert_eq!(video.title, "Maths 101: fractions");
     assert_eq!(video.tags, ["maths", "fractions"]);
     let metadata: Vec<_> = video
         .metadata
@@ -309,7 +309,7 @@ async fn captions_and_chapters_are_attached_and_served() {
 
     let mut languages: Vec<_> = captions
         .iter()
-        .map(|c| (c.srclang.clone().unwrap_or_default(), c.default))
+        .map(|c| (c.srclang.clone(), c.default))
         .collect();
     languages.sort();
     assert_eq!(
@@ -317,7 +317,7 @@ async fn captions_and_chapters_are_attached_and_served() {
         [("en".to_owned(), false), ("fr".to_owned(), true)]
     );
     let french = captions.iter().find(|c| c.default).unwrap();
-    let (_, body) = common::served(french.src.as_deref().unwrap()).await;
+    let (_, body) = common::served(&french.src).await;
     assert!(String::from_utf8(body).unwrap().contains("Bonjour"));
     let chapters: Vec<_> = client
         .list_chapters()
@@ -327,7 +327,7 @@ async fn captions_and_chapters_are_attached_and_served() {
         .await
         .unwrap();
     assert_eq!(chapters.len(), 1);
-    let (_, body) = common::served(chapters[0].src.as_deref().unwrap()).await;
+    let (_, body) = common::served(&chapters[0].src).await;
     assert!(String::from_utf8(body).unwrap().contains("Introduction"));
 }
 
@@ -395,7 +395,7 @@ async fn player_logo_themes_the_video() {
         .send()
         .await
         .unwrap();
-    assert_eq!(theme.link.as_deref(), Some("#ff9900"));
+    assert_eq!(theme.link, "#ff9900");
     let assets = theme.assets.unwrap();
     assert_eq!(assets.link.as_deref(), Some("https://example.com"));
     let (content_type, body) = common::served(assets.logo.as_deref().unwrap()).await;

@@ -39,7 +39,7 @@ async fn optional_setters_take_plain_values() {
         .send()
         .await
         .unwrap();
-    assert_eq!(video.description.as_deref(), Some("set without Some(..)"));
+    assert_eq!(video.description, "set without Some(..)");
 
     let too_long = "x".repeat(101);
     let err = client
@@ -137,7 +137,7 @@ async fn list_streams_loop_without_pinning() {
     let mut videos = client.list_videos().title("looped").page_size(2).stream();
     let mut seen = 0;
     while let Some(video) = videos.try_next().await.unwrap() {
-        assert_eq!(video.title.as_deref(), Some("looped"));
+        assert_eq!(video.title, "looped");
         seen += 1;
     }
     assert_eq!(seen, 3);

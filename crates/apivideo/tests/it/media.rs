@@ -50,15 +50,15 @@ async fn caption_is_stored_listed_and_served_as_uploaded() {
         .send()
         .await
         .expect("caption uploaded");
-    assert_eq!(caption.srclang.as_deref(), Some("en"));
-    assert_eq!(caption.uri, Some(format!("/videos/{id}/captions/en")));
+    assert_eq!(caption.srclang, "en");
+    assert_eq!(caption.uri, format!("/videos/{id}/captions/en"));
     assert_eq!(
         caption.src,
-        Some(format!("{}/vod/{id}/captions/en.vtt", emulator.base_url()))
+        format!("{}/vod/{id}/captions/en.vtt", emulator.base_url())
     );
     assert!(!caption.default, "a new caption is not the default");
 
-    let (content_type, body) = served(caption.src.as_deref().expect("src")).await;
+    let (content_type, body) = served(&caption.src).await;
     assert!(content_type.starts_with("text/vtt"), "{content_type}");
     assert_eq!(body, CAPTIONS_EN.as_bytes());
 
@@ -89,9 +89,9 @@ async fn caption_language_is_sent_as_given_and_comes_back_canonical() {
         .send()
         .await
         .expect("caption uploaded");
-    assert_eq!(caption.srclang.as_deref(), Some("pt-BR"));
-    assert_eq!(caption.uri, Some(format!("/videos/{id}/captions/pt-BR")));
-    let (_, body) = served(caption.src.as_deref().expect("src")).await;
+    assert_eq!(caption.srclang, "pt-BR");
+    assert_eq!(caption.uri, format!("/videos/{id}/captions/pt-BR"));
+    let (_, body) = served(&caption.src).await;
     assert_eq!(body, CAPTIONS_EN.as_bytes());
 }
 
@@ -115,14 +115,14 @@ async fn chapter_from_a_file_is_stored_listed_and_served_as_uploaded() {
         .send()
         .await
         .expect("chapter uploaded");
-    assert_eq!(chapter.language.as_deref(), Some("fr"));
-    assert_eq!(chapter.uri, Some(format!("/videos/{id}/chapters/fr")));
+    assert_eq!(chapter.language, "fr");
+    assert_eq!(chapter.uri, format!("/videos/{id}/chapters/fr"));
     assert_eq!(
         chapter.src,
-        Some(format!("{}/vod/{id}/chapters/fr.vtt", emulator.base_url()))
+        format!("{}/vod/{id}/chapters/fr.vtt", emulator.base_url())
     );
 
-    let (content_type, body) = served(chapter.src.as_deref().expect("src")).await;
+    let (content_type, body) = served(&chapter.src).await;
     assert!(content_type.starts_with("text/vtt"), "{content_type}");
     assert_eq!(body, CHAPTERS.as_bytes());
     assert_eq!(chapters(&client, id).await, vec![chapter]);
@@ -148,7 +148,7 @@ async fn video_thumbnail_is_served_as_uploaded() {
     let thumbnail = after
         .assets
         .as_ref()
-        .and_then(|a| a.thumbnail.clone())
+        .map(|a| a.thumbnail.clone())
         .expect("thumbnail URL");
     assert_eq!(
         thumbnail,
@@ -180,11 +180,7 @@ async fn live_stream_thumbnail_is_served_as_uploaded() {
     assert_eq!(&after.live_stream_id, id);
     assert_eq!(after.name, before.name);
     assert_eq!(after.stream_key, before.stream_key);
-    let thumbnail = after
-        .assets
-        .as_ref()
-        .and_then(|a| a.thumbnail.clone())
-        .expect("thumbnail URL");
+    let thumbnail = after.assets.thumbnail.clone();
     assert_eq!(
         thumbnail,
         format!("{}/live/{id}/thumbnail.jpg", emulator.base_url())
@@ -520,7 +516,7 @@ async fn rate_limited_uploads_are_sent_again_whole() {
     );
     for (lang, result) in languages.iter().zip(results) {
         let caption = result.expect("uploaded through the rate limit");
-        let (_, body) = served(caption.src.as_deref().expect("src")).await;
+        let (_, body) = served(&caption.src).await;
         assert_eq!(
             String::from_utf8_lossy(&body),
             format!("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nLanguage {lang}\n")

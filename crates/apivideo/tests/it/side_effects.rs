@@ -33,7 +33,7 @@ async fn titles(client: &Client) -> BTreeMap<String, usize> {
         .expect("list");
     let mut count = BTreeMap::new();
     for v in videos {
-        *count.entry(v.title.unwrap_or_default()).or_insert(0) += 1;
+        *count.entry(v.title).or_insert(0) += 1;
     }
     count
 }
@@ -60,7 +60,7 @@ async fn creates_whose_answers_are_lost_are_never_sent_twice() {
             .await;
         match result {
             Ok(video) => {
-                assert_eq!(video.title.as_deref(), Some(format!("create {i}").as_str()));
+                assert_eq!(video.title, format!("create {i}"));
                 created += 1;
             }
             Err(e) => {

@@ -94,51 +94,41 @@ async fn operations_answer_what_was_sent() {
         .expect("video sessions listed");
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     let s = &sessions[0];
-    let inner = s.session.as_ref().expect("session");
-    assert_eq!(inner.session_id.as_deref(), Some(session_id.as_str()));
-    assert_eq!(
-        inner.loaded_at.map(|t| t.to_rfc3339()),
-        Some("2024-03-05T10:00:00+00:00".to_owned())
-    );
-    assert_eq!(
-        inner.ended_at.map(|t| t.to_rfc3339()),
-        Some("2024-03-05T10:05:00+00:00".to_owned())
-    );
+    let inner = &s.session;
+    assert_eq!(inner.session_id, session_id);
+    assert_eq!(inner.loaded_at.to_rfc3339(), "2024-03-05T10:00:00+00:00");
+    assert_eq!(inner.ended_at.to_rfc3339(), "2024-03-05T10:05:00+00:00");
     assert_eq!(inner.metadata, vec![meta("plan", "premium")]);
-    let location = s.location.as_ref().expect("location");
+    let location = &s.location;
     assert_eq!(
-        (location.country.as_deref(), location.city.as_deref()),
-        (Some("France"), Some("Paris"))
+        (location.country.as_str(), location.city.as_deref()),
+        ("France", Some("Paris"))
     );
-    let referrer = s.referrer.as_ref().expect("referrer");
+    let referrer = &s.referrer;
     assert_eq!(referrer.url.as_deref(), Some("https://school.example.com/"));
     assert_eq!(referrer.search_term.as_deref(), Some("fractions"));
-    let device = s.device.as_ref().expect("device");
+    let device = &s.device;
     assert_eq!(
         (
-            device.type_.as_deref(),
-            device.vendor.as_deref(),
-            device.model.as_deref()
+            device.type_.as_str(),
+            device.vendor.as_str(),
+            device.model.as_str()
         ),
-        (Some("computer"), Some("Lenovo"), Some("ThinkPad"))
+        ("computer", "Lenovo", "ThinkPad")
     );
-    let os = s.os.as_ref().expect("os");
+    let os = &s.os;
     assert_eq!(
-        (
-            os.name.as_deref(),
-            os.shortname.as_deref(),
-            os.version.as_deref()
-        ),
-        (Some("Linux"), Some("LIN"), Some("6.1"))
+        (os.name.as_str(), os.shortname.as_str(), os.version.as_str()),
+        ("Linux", "LIN", "6.1")
     );
-    let browser = s.client.as_ref().expect("client");
+    let browser = &s.client;
     assert_eq!(
         (
-            browser.type_.as_deref(),
-            browser.name.as_deref(),
-            browser.version.as_deref()
+            browser.type_.as_str(),
+            browser.name.as_str(),
+            browser.version.as_str()
         ),
-        (Some("browser"), Some("Firefox"), Some("125.0"))
+        ("browser", "Firefox", "125.0")
     );
     let all_2024: Vec<_> = client
         .list_video_sessions()
@@ -160,7 +150,7 @@ async fn operations_answer_what_was_sent() {
         .expect("events listed");
     let summary: Vec<_> = events
         .iter()
-        .map(|e| (e.type_.clone().unwrap_or_default(), e.at, e.from, e.to))
+        .map(|e| (e.type_.clone(), e.at, e.from, e.to))
         .collect();
     assert_eq!(
         summary,
@@ -182,10 +172,10 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("live stream sessions listed");
     assert_eq!(live.len(), 1, "{live:?}");
-    let location = live[0].location.as_ref().expect("location");
+    let location = &live[0].location;
     assert_eq!(
-        (location.country.as_deref(), location.city.as_deref()),
-        (Some("Japan"), Some("Osaka"))
+        (location.country.as_str(), location.city.as_str()),
+        ("Japan", "Osaka")
     );
     let other_day: Vec<_> = client
         .list_live_stream_sessions()
@@ -307,19 +297,11 @@ async fn metrics_count_the_recorded_sessions() {
         .expect("impressions per browser");
     let buckets: Vec<_> = buckets
         .iter()
-        .map(|b| {
-            (
-                b.dimension_value.clone().unwrap_or_default(),
-                b.metric_value,
-            )
-        })
+        .map(|b| (b.dimension_value.clone(), b.metric_value))
         .collect();
     assert_eq!(
         buckets,
-        vec![
-            ("chrome".to_owned(), Some(1.0)),
-            ("firefox".to_owned(), Some(1.0))
-        ]
+        vec![("chrome".to_owned(), 1.0), ("firefox".to_owned(), 1.0)]
     );
     let refused = client
         .get_metrics_breakdown()
@@ -342,13 +324,10 @@ async fn metrics_count_the_recorded_sessions() {
         .send()
         .await
         .expect("impressions per minute");
-    let total: f64 = series.data.iter().filter_map(|p| p.metric_value).sum();
+    let total: f64 = series.data.iter().map(|p| p.metric_value).sum();
     assert_eq!(total, 2.0);
     let context = series.context;
-    assert_eq!(
-        context.interval.map(|i| i.to_string()).as_deref(),
-        Some("minute")
-    );
+    assert_eq!(context.interval.to_string(), "minute");
     let points: Vec<_> = client
         .get_metrics_over_time()
         .metric(BucketMetric::Play)
@@ -358,10 +337,7 @@ async fn metrics_count_the_recorded_sessions() {
         .try_collect()
         .await
         .expect("plays per hour");
-    assert_eq!(
-        points.iter().filter_map(|p| p.metric_value).sum::<f64>(),
-        1.0
-    );
+    assert_eq!(points.iter().map(|p| p.metric_value).sum::<f64>(), 1.0);
 
     calls.assert_all_called_and_answered(&emulator);
 }

@@ -26,9 +26,9 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("authenticated");
     assert_eq!(token.token_type, "Bearer");
-    assert_eq!(token.expires_in, Some(3600));
-    let access = token.access_token.expect("access token");
-    let refresh = token.refresh_token.expect("refresh token");
+    assert_eq!(token.expires_in, 3600);
+    let access = token.access_token;
+    let refresh = token.refresh_token;
     assert!(!access.is_empty() && !refresh.is_empty() && access != refresh);
     let account = |bearer: String| {
         let url = format!("{}/account", emulator.base_url());
@@ -54,10 +54,10 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("refreshed");
     assert_eq!(renewed.token_type, "Bearer");
-    assert_eq!(renewed.expires_in, Some(3600));
-    let renewed_access = renewed.access_token.expect("access token");
+    assert_eq!(renewed.expires_in, 3600);
+    let renewed_access = renewed.access_token;
     assert_ne!(renewed_access, access);
-    assert_ne!(renewed.refresh_token.as_deref(), Some(refresh.as_str()));
+    assert_ne!(renewed.refresh_token, refresh);
     assert_eq!(account(renewed_access).await, reqwest::StatusCode::OK);
     // A refresh token is used once.
     let reused = client

@@ -36,14 +36,14 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("caption uploaded");
-    assert_eq!(en.srclang.as_deref(), Some("en"));
-    assert_eq!(en.uri, Some(format!("/videos/{id}/captions/en")));
+    assert_eq!(en.srclang, "en");
+    assert_eq!(en.uri, format!("/videos/{id}/captions/en"));
     assert_eq!(
         en.src,
-        Some(format!("{}/vod/{id}/captions/en.vtt", emulator.base_url()))
+        format!("{}/vod/{id}/captions/en.vtt", emulator.base_url())
     );
     assert!(!en.default);
-    let (_, body) = served(en.src.as_deref().expect("src")).await;
+    let (_, body) = served(&en.src).await;
     assert_eq!(body, CAPTIONS_EN.as_bytes());
     let fr = client
         .upload_caption()
@@ -66,7 +66,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("caption updated");
     assert!(default.default);
-    assert_eq!(default.srclang.as_deref(), Some("fr"));
+    assert_eq!(default.srclang, "fr");
     assert_eq!(default.src, fr.src);
 
     calls.called("get_caption");
@@ -106,9 +106,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("captions listed");
     assert_eq!(left, vec![default]);
-    let gone = reqwest::get(en.src.as_deref().expect("src"))
-        .await
-        .expect("reachable");
+    let gone = reqwest::get(&en.src).await.expect("reachable");
     assert_eq!(gone.status(), reqwest::StatusCode::NOT_FOUND);
 
     calls.assert_all_called_and_answered(&emulator);

@@ -32,13 +32,13 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("chapter uploaded");
-    assert_eq!(chapter.language.as_deref(), Some("en"));
-    assert_eq!(chapter.uri, Some(format!("/videos/{id}/chapters/en")));
+    assert_eq!(chapter.language, "en");
+    assert_eq!(chapter.uri, format!("/videos/{id}/chapters/en"));
     assert_eq!(
         chapter.src,
-        Some(format!("{}/vod/{id}/chapters/en.vtt", emulator.base_url()))
+        format!("{}/vod/{id}/chapters/en.vtt", emulator.base_url())
     );
-    let (_, body) = served(chapter.src.as_deref().expect("src")).await;
+    let (_, body) = served(&chapter.src).await;
     assert_eq!(body, CHAPTERS.as_bytes());
 
     calls.called("get_chapter");

@@ -58,20 +58,20 @@ async fn operations_answer_what_was_sent() {
         .expect("live stream created");
     let id = created.live_stream_id.clone();
     assert!(id.starts_with("li"), "{id}");
-    assert_eq!(created.name.as_deref(), Some("Office hours"));
+    assert_eq!(created.name, "Office hours");
     assert_eq!(created.record, Some(true));
-    assert_eq!(created.public, Some(false));
-    assert_eq!(created.broadcasting, Some(false));
+    assert!(!created.public);
+    assert!(!created.broadcasting);
     assert_eq!(created.player_id, None);
     assert_eq!(
         created.restreams,
         vec![RestreamsResponseObject {
-            name: Some("Twitch".to_owned()),
-            server_url: Some("rtmp://live.twitch.tv/app".to_owned()),
-            stream_key: Some("live_abc".to_owned()),
+            name: "Twitch".to_owned(),
+            server_url: "rtmp://live.twitch.tv/app".to_owned(),
+            stream_key: "live_abc".to_owned(),
         }]
     );
-    let key = created.stream_key.clone().expect("stream key");
+    let key = created.stream_key.clone();
     assert_eq!(key.len(), 36, "{key}");
 
     calls.called("get_live_stream");
@@ -96,7 +96,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("live stream updated");
     assert_eq!(updated.live_stream_id, id);
-    assert_eq!(updated.name.as_deref(), Some("Office hours (Tuesday)"));
+    assert_eq!(updated.name, "Office hours (Tuesday)");
     assert_eq!(updated.player_id.as_deref(), Some(player_id.as_str()));
     assert_eq!(updated.record, Some(true));
     assert_eq!(updated.stream_key, created.stream_key);
@@ -122,11 +122,7 @@ async fn operations_answer_what_was_sent() {
         .expect("thumbnail uploaded");
     assert_eq!(with_thumbnail.live_stream_id, id);
     assert_eq!(with_thumbnail.name, updated.name);
-    let thumbnail = with_thumbnail
-        .assets
-        .as_ref()
-        .and_then(|a| a.thumbnail.clone())
-        .expect("thumbnail URL");
+    let thumbnail = with_thumbnail.assets.thumbnail.clone();
     assert_eq!(
         thumbnail,
         format!("{}/live/{id}/thumbnail.jpg", emulator.base_url())
@@ -163,7 +159,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("webhook created");
     let on_air = common::broadcast(&emulator, &id, true).await;
-    assert_eq!(on_air.broadcasting, Some(true));
+    assert!(on_air.broadcasting);
     calls.called("complete_live_stream");
     let accepted = client
         .complete_live_stream()
@@ -179,7 +175,7 @@ async fn operations_answer_what_was_sent() {
             .send()
             .await
             .expect("live stream shown");
-        (stream.broadcasting == Some(false)).then_some(stream)
+        (!stream.broadcasting).then_some(stream)
     })
     .await;
     // Only `broadcasting` changed.

@@ -67,11 +67,11 @@ async fn operations_answer_what_was_sent() {
     assert_eq!(auto.status(), StatusCode::CREATED);
     let auto = auto.into_inner();
     assert!(auto.summary_id.starts_with("summary_"), "{auto:?}");
-    assert_eq!(auto.video_id.as_deref(), Some(spoken.video_id.as_str()));
-    assert_eq!(auto.origin, Some(SummaryOrigin::Auto));
+    assert_eq!(auto.video_id, spoken.video_id);
+    assert_eq!(auto.origin, SummaryOrigin::Auto);
     // No source yet: it waits for the video.
-    assert_eq!(auto.source_status, Some(SummarySourceStatus::Waiting));
-    assert!(auto.created_at.is_some() && auto.created_at == auto.updated_at);
+    assert_eq!(auto.source_status, SummarySourceStatus::Waiting);
+    assert_eq!(auto.created_at, auto.updated_at);
 
     // One summary per video.
     let err = client
@@ -121,8 +121,8 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("summary created");
-    assert_eq!(manual.origin, Some(SummaryOrigin::Api));
-    assert_eq!(manual.source_status, Some(SummarySourceStatus::Missing));
+    assert_eq!(manual.origin, SummaryOrigin::Api);
+    assert_eq!(manual.source_status, SummarySourceStatus::Missing);
     let empty = client
         .get_summary_source()
         .summary_id(&manual.summary_id)
@@ -194,7 +194,7 @@ async fn operations_answer_what_was_sent() {
     assert!(
         listed
             .iter()
-            .all(|s| s.source_status == Some(SummarySourceStatus::Completed)),
+            .all(|s| s.source_status == SummarySourceStatus::Completed),
         "{listed:?}"
     );
     let by_api = client
@@ -222,7 +222,7 @@ async fn operations_answer_what_was_sent() {
     let videos: Vec<_> = by_video_desc
         .data
         .iter()
-        .map(|s| s.video_id.clone().unwrap_or_default())
+        .map(|s| s.video_id.clone())
         .collect();
     let mut expected = vec![spoken.video_id.clone(), written.video_id.clone()];
     expected.sort_unstable_by(|a, b| b.cmp(a));

@@ -17,8 +17,8 @@ pub(super) const OPERATIONS: &[&str] = &["list_tags"];
 
 fn tag(value: &str, videos: i64) -> ListTagsResponseData {
     ListTagsResponseData {
-        value: Some(value.to_owned()),
-        video_count: Some(videos),
+        value: value.to_owned(),
+        video_count: videos,
     }
 }
 
@@ -102,15 +102,15 @@ async fn operations_answer_what_was_sent() {
         .expect("tags searched");
     assert_eq!(search.data, vec![tag("Cours élémentaire", 2)]);
     let pagination = &search.pagination;
-    assert_eq!(pagination.current_page, Some(1));
-    assert_eq!(pagination.page_size, Some(25));
-    assert_eq!(pagination.pages_total, Some(1));
-    assert_eq!(pagination.items_total, Some(1));
-    assert_eq!(pagination.current_page_items, Some(1));
+    assert_eq!(pagination.current_page, 1);
+    assert_eq!(pagination.page_size, 25);
+    assert_eq!(pagination.pages_total, 1);
+    assert_eq!(pagination.items_total, 1);
+    assert_eq!(pagination.current_page_items, 1);
     let links: Vec<_> = pagination
         .links
         .iter()
-        .map(|l| (l.rel.as_deref().expect("rel"), l.uri.clone().expect("uri")))
+        .map(|l| (l.rel.as_str(), l.uri.clone()))
         .collect();
     let uri = format!(
         "{}/tags?value=COURS+ELEM&currentPage=1&pageSize=25",

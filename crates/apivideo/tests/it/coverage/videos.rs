@@ -51,11 +51,8 @@ async fn operations_answer_what_was_sent() {
         .expect("video created");
     let id = created.video_id.clone();
     assert!(id.starts_with("vi"), "{id}");
-    assert_eq!(created.title.as_deref(), Some("Maths 101"));
-    assert_eq!(
-        created.description.as_deref(),
-        Some("Fractions, the basics")
-    );
+    assert_eq!(created.title, "Maths 101");
+    assert_eq!(created.description, "Fractions, the basics");
     assert_eq!(created.tags, ["maths", "beginner"]);
     assert_eq!(created.metadata, vec![meta("teacher", "Ada")]);
     assert_eq!(created.public, Some(false));
@@ -74,10 +71,7 @@ async fn operations_answer_what_was_sent() {
         .unwrap_or_else(|| panic!("a tokenised mp4 URL: {mp4}"));
     assert_eq!(
         assets.player,
-        Some(format!(
-            "{}/embed/vod/{id}?token={token}",
-            emulator.base_url()
-        ))
+        format!("{}/embed/vod/{id}?token={token}", emulator.base_url())
     );
 
     calls.called("get_video");
@@ -104,7 +98,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("video updated");
     assert_eq!(updated.video_id, id);
-    assert_eq!(updated.title.as_deref(), Some("Maths 101: fractions"));
+    assert_eq!(updated.title, "Maths 101: fractions");
     assert_eq!(updated.player_id.as_deref(), Some(player_id.as_str()));
     assert_eq!(updated.tags, ["maths", "fractions"]);
     assert_eq!(
@@ -150,8 +144,8 @@ async fn operations_answer_what_was_sent() {
         vec![other.clone()],
         "Maths, then History: descending"
     );
-    assert_eq!(page.pagination.items_total, Some(2));
-    assert_eq!(page.pagination.pages_total, Some(2));
+    assert_eq!(page.pagination.items_total, 2);
+    assert_eq!(page.pagination.pages_total, 2);
     client
         .delete_video()
         .video_id(&other.video_id)
@@ -166,10 +160,10 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("status");
-    let ingest = before.ingest.expect("ingest");
-    assert_eq!(ingest.status, Some(VideoStatusIngestStatus::Missing));
+    let ingest = before.ingest;
+    assert_eq!(ingest.status, VideoStatusIngestStatus::Missing);
     assert_eq!(ingest.filesize, None);
-    assert_eq!(before.encoding.and_then(|e| e.playable), Some(false));
+    assert!(!before.encoding.playable);
 
     calls.called("upload_video");
     let size = 12 * MIB + 12_345;
@@ -186,7 +180,7 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("video uploaded");
     assert_eq!(uploaded.video_id, id);
-    assert_eq!(uploaded.title.as_deref(), Some("Maths 101: fractions"));
+    assert_eq!(uploaded.title, "Maths 101: fractions");
     assert_eq!(uploaded.player_id.as_deref(), Some(player_id.as_str()));
     assert_eq!(
         emulator
@@ -214,8 +208,8 @@ async fn operations_answer_what_was_sent() {
         .send()
         .await
         .expect("status");
-    let ingest = after.ingest.expect("ingest");
-    assert_eq!(ingest.status, Some(VideoStatusIngestStatus::Uploaded));
+    let ingest = after.ingest;
+    assert_eq!(ingest.status, VideoStatusIngestStatus::Uploaded);
     assert_eq!(ingest.filesize, Some(size as i64));
     assert_eq!(common::received_ranges(&ingest), vec![(0, size as i64)]);
 
@@ -233,15 +227,9 @@ async fn operations_answer_what_was_sent() {
         .await
         .expect("thumbnail uploaded");
     assert_eq!(with_thumbnail.video_id, id);
+    assert_eq!(with_thumbnail.title, "Maths 101: fractions");
     assert_eq!(
-        with_thumbnail.title.as_deref(),
-        Some("Maths 101: fractions")
-    );
-    assert_eq!(
-        with_thumbnail
-            .assets
-            .as_ref()
-            .and_then(|a| a.thumbnail.clone()),
+        with_thumbnail.assets.as_ref().map(|a| a.thumbnail.clone()),
         Some(thumbnail_url.clone())
     );
     assert_eq!(
