@@ -38,7 +38,9 @@ mkdir -p "$scratch"
 members=""
 patches=""
 for crate in "${crates[@]}"; do
-  tar -xzf "$target/package/$crate-$version.crate" -C "$scratch"
+  # -m: the files are dated now, not with the archive's fixed dates, which
+  # could make cargo take a previous run's artifacts for fresh.
+  tar -xzmf "$target/package/$crate-$version.crate" -C "$scratch"
   members+="\"$crate-$version\", "
   patches+="$crate = { path = \"$crate-$version\" }"$'\n'
   echo "$crate-$version.crate: $(tar -tzf "$target/package/$crate-$version.crate" | wc -l) files, $(stat -c %s "$target/package/$crate-$version.crate") bytes"

@@ -22,7 +22,7 @@
 //!
 //! A receiver that serves several webhooks knows only the id a delivery
 //! names: [`Secrets`] looks the secret up with `GET /webhooks/{id}` once
-//! and keeps it. With the `axum` feature, [`Verified`] is an axum extractor
+//! and keeps it. With the `axum` feature, `Verified` is an axum extractor
 //! that does all of this and answers 401 to a delivery that fails the check.
 
 use std::collections::HashMap;

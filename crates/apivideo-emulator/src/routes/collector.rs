@@ -42,8 +42,9 @@
 //! `text/plain` (what `navigator.sendBeacon` sends), answer CORS preflights,
 //! and are exempt from fault injection, which is for API routes.
 //!
-//! The emulator has no private-video tokens: the player page and its
-//! reports work for any uploaded video, `public` or not.
+//! A private video's player page needs its token (see `crate::private`),
+//! but its reports here do not: like a real player's, they are taken for
+//! any uploaded video whose id they name.
 
 use apivideo_raw::types::{PlayerSessionEvent, Video};
 use axum::Router;

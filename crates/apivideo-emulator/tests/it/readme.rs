@@ -131,6 +131,55 @@ fn every_flag_and_variable_the_readme_names_exists() {
     }
 }
 
+/// The path of every route the sources declare under `/_emulator`: the
+/// string that opens each `.route(` call.
+fn declared_admin_paths() -> BTreeSet<String> {
+    fn walk(dir: &std::path::Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("the sources") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                for (at, _) in text.match_indices(".route(") {
+                    let rest = text[at + ".route(".len()..].trim_start();
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let route = &rest[..rest.find('"').expect("a closing quote")];
+                    if route.starts_with("/_emulator") {
+                        found.insert(route.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    found
+}
+
+#[test]
+fn the_admin_route_table_lists_every_admin_route() {
+    let listed: BTreeSet<String> = rows("")
+        .into_iter()
+        .filter_map(|cells| {
+            let (_, path) = code(&cells[0]).split_once(' ')?;
+            path.starts_with("/_emulator").then(|| path.to_owned())
+        })
+        .collect();
+    let declared = declared_admin_paths();
+    assert!(declared.len() >= 10, "admin routes found: {declared:?}");
+    let missing: Vec<_> = declared.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "admin routes the README's table does not list: {missing:?}"
+    );
+}
+
 /// Who may call a route, as the README's credential column says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Credential {
