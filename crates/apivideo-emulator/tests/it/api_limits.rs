@@ -12,7 +12,8 @@ use apivideo_raw::types::{LiveStreamCreationPayload, QualityStatus, VideoCreatio
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv};
-use crate::uploads::{bytes, create, form, send_chunk};
+use crate::uploads::{bytes, create, send_chunk};
+use crate::videos::upload_thumbnail;
 
 const MIB: usize = 1024 * 1024;
 
@@ -135,23 +136,6 @@ async fn a_chunk_or_a_whole_file_over_its_limit_is_refused() {
     // Exactly at the limit is fine.
     let answer = send_chunk(&env, "key-a", id, None, &whole[..2 * MIB]).await;
     assert_eq!(answer.status(), 201);
-}
-
-async fn upload_thumbnail(
-    env: &TestEnv,
-    video_id: &str,
-    name: &str,
-    data: &[u8],
-) -> reqwest::Response {
-    let (content_type, body) = form("file", name, data, &[]);
-    env.http
-        .post(env.url(&format!("/videos/{video_id}/thumbnail")))
-        .header("authorization", env.basic())
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -366,7 +366,7 @@ async fn other_projects_cannot_see_a_video() {
     assert_eq!(titles(mine), ["mine"]);
 }
 
-async fn upload_thumbnail(
+pub(crate) async fn upload_thumbnail(
     env: &TestEnv,
     video_id: &str,
     name: &str,
