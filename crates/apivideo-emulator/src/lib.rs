@@ -28,6 +28,7 @@ mod delivery;
 mod drain;
 mod extract;
 mod faults;
+mod formats;
 mod ids;
 mod media;
 mod multipart_guard;

@@ -346,7 +346,7 @@ async fn transcribe(
     let language = video
         .language
         .as_deref()
-        .and_then(tracks::canonical_language)
+        .and_then(crate::formats::bcp47::canonical_language)
         .unwrap_or_else(|| SPOKEN_LANGUAGE.to_owned());
     let vtt = webvtt(&takeaways(video), seconds);
     tracks::put_generated(state, project, CAPTIONS, &video.video_id, &language, vtt).await?;

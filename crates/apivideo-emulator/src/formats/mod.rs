@@ -1,0 +1,12 @@
+//! Formats the emulator reads or writes, apart from the routes that use
+//! them: BCP 47 language tags, WebVTT files, and the JPEG frames of
+//! generated thumbnails.
+
+pub(crate) mod bcp47;
+pub(crate) mod jpeg;
+pub(crate) mod webvtt;
+
+/// Whether `s` is ASCII digits only (true when empty).
+pub(crate) fn is_digit(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
