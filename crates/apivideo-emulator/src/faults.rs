@@ -121,18 +121,8 @@ impl Draw {
     }
 }
 
-/// Paths that faults never touch.
-fn exempt(path: &str) -> bool {
-    ["/_emulator", "/vod/", "/live/", "/embed/", "/collector/"]
-        .iter()
-        .any(|p| path.starts_with(p))
-}
-
 pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if exempt(path) {
-        return next.run(req).await;
-    }
     let faults = state.faults();
     if let Some(scope) = &faults.project {
         let project = req

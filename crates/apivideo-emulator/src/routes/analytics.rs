@@ -61,6 +61,12 @@ pub(crate) fn routes() -> Router<AppState> {
             "/analytics/sessions/{sessionId}/events",
             get(session_events),
         )
+}
+
+/// The admin routes that record simulated player sessions: faults never
+/// apply to them.
+pub(crate) fn admin_routes() -> Router<AppState> {
+    Router::new()
         .route("/_emulator/analytics/sessions", post(record_session))
         .route(
             "/_emulator/analytics/sessions/{sessionId}/events",

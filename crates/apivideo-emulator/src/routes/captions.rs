@@ -29,7 +29,12 @@ pub(crate) fn routes() -> Router<AppState> {
                 .post(upload)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/vod/{videoId}/captions/{file}", get(serve))
+}
+
+/// The captions' WebVTT files, as a player fetches them: faults never
+/// apply to them.
+pub(crate) fn asset_routes() -> Router<AppState> {
+    Router::new().route("/vod/{videoId}/captions/{file}", get(serve))
 }
 
 fn present(state: &AppState, track: &Track) -> Caption {

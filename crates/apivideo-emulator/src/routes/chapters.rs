@@ -28,7 +28,12 @@ pub(crate) fn routes() -> Router<AppState> {
                 .post(upload)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/vod/{videoId}/chapters/{file}", get(serve))
+}
+
+/// The chapters' WebVTT files, as a player fetches them: faults never
+/// apply to them.
+pub(crate) fn asset_routes() -> Router<AppState> {
+    Router::new().route("/vod/{videoId}/chapters/{file}", get(serve))
 }
 
 fn present(state: &AppState, track: &Track) -> Chapter {

@@ -74,13 +74,24 @@ pub(crate) fn routes() -> Router<AppState> {
                 .delete(delete_thumbnail)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route(
-            "/_emulator/live-streams/{liveStreamId}/broadcast",
-            post(broadcast),
-        )
+}
+
+/// The assets of live streams, as a player fetches them: faults never
+/// apply to them.
+pub(crate) fn asset_routes() -> Router<AppState> {
+    Router::new()
         .route("/live/{file}", get(serve_hls))
         .route("/live/{liveStreamId}/thumbnail.jpg", get(serve_thumbnail))
         .route("/embed/live/{liveStreamId}", get(serve_player))
+}
+
+/// The admin route that plays a live stream's encoder: faults never
+/// apply to it.
+pub(crate) fn admin_routes() -> Router<AppState> {
+    Router::new().route(
+        "/_emulator/live-streams/{liveStreamId}/broadcast",
+        post(broadcast),
+    )
 }
 
 /// The asset URLs of live stream `id`, on this emulator.

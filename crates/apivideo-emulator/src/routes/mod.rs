@@ -35,7 +35,10 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
+    // Faults are injected into the API's routes alone: the admin routes,
+    // the assets a player fetches and the player's reports are separate
+    // routers, merged in after the fault layer, so no path prefix decides.
+    let api = Router::new()
         .merge(crate::auth::routes())
         .merge(account::routes())
         .merge(videos::routes())
@@ -52,17 +55,17 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(webhooks::routes())
         .merge(analytics::routes())
         .merge(metrics::routes())
-        .merge(assets::routes())
-        .merge(collector::routes())
-        .merge(clock::routes())
-        .merge(crate::admin::routes())
-        .method_not_allowed_fallback(method_not_allowed)
-        // Route layers run only for matched routes; the last one added runs
-        // first, so every request is counted, faults included.
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::faults::inject,
-        ))
+        ));
+    Router::new()
+        .merge(api)
+        .merge(admin_routes())
+        .merge(asset_routes())
+        .merge(collector::routes())
+        .method_not_allowed_fallback(method_not_allowed)
+        // Every matched request is counted and logged, faults included.
         .route_layer(middleware::from_fn_with_state(state.clone(), observe))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -71,6 +74,25 @@ pub(crate) fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(crate::drain::drain_unread))
         .with_state(state)
+}
+
+/// Every route under `/_emulator`, the emulator's own API.
+fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .merge(crate::admin::routes())
+        .merge(clock::routes())
+        .merge(analytics::admin_routes())
+        .merge(live_streams::admin_routes())
+}
+
+/// The assets a player fetches (files, manifests, pages, images).
+fn asset_routes() -> Router<AppState> {
+    Router::new()
+        .merge(assets::routes())
+        .merge(captions::asset_routes())
+        .merge(chapters::asset_routes())
+        .merge(live_streams::asset_routes())
+        .merge(players::asset_routes())
 }
 
 /// Counts and logs each request by route (never its headers or query, which

@@ -69,7 +69,11 @@ pub(crate) fn routes() -> Router<AppState> {
                 .delete(delete_logo)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/embed/players/{playerId}/logo", get(serve_logo))
+}
+
+/// A player's logo, as a player fetches it: faults never apply to it.
+pub(crate) fn asset_routes() -> Router<AppState> {
+    Router::new().route("/embed/players/{playerId}/logo", get(serve_logo))
 }
 
 /// A stored theme, with what the logo file is.

@@ -289,3 +289,69 @@ async fn admin_api_sets_drop_after_rate_and_slow_paths() {
         }
     );
 }
+
+#[tokio::test]
+async fn admin_routes_assets_and_the_player_s_reports_are_never_faulted() {
+    let env = common::start().await;
+    // Resources whose assets are fetched below, made before the faults.
+    let video = crate::uploads::create(&env, "assets").await;
+    let id = video.video_id.clone();
+    let answer =
+        crate::uploads::send_chunk(&env, "key-a", &id, None, &crate::uploads::bytes(4096, 1)).await;
+    assert_eq!(answer.status(), 201);
+    let live: serde_json::Value = env
+        .http
+        .post(env.url("/live-streams"))
+        .header("authorization", env.basic())
+        .json(&serde_json::json!({ "name": "live" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let live_id = live["liveStreamId"].as_str().unwrap().to_owned();
+
+    env.emulator.set_faults(FaultSettings {
+        error_rate: 1.0,
+        error_statuses: vec![503],
+        ..FaultSettings::default()
+    });
+    // An API route meets the fault…
+    let listed = env
+        .http
+        .get(env.url("/videos"))
+        .header("authorization", env.basic())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 503);
+    // …and none of these do.
+    let unfaulted = [
+        ("/_emulator/health".to_owned(), None),
+        ("/_emulator/clock".to_owned(), Some(env.admin())),
+        ("/_emulator/project".to_owned(), Some(env.basic())),
+        (format!("/vod/{id}/mp4/source.mp4"), None),
+        (format!("/vod/{id}/thumbnail.jpg"), None),
+        (format!("/embed/vod/{id}"), None),
+        (format!("/live/{live_id}/thumbnail.jpg"), None),
+        (format!("/embed/live/{live_id}"), None),
+    ];
+    for (path, authorization) in unfaulted {
+        let mut request = env.http.get(env.url(&path));
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let status = request.send().await.unwrap().status();
+        assert_eq!(status, 200, "{path}");
+    }
+    let opened = env
+        .http
+        .post(env.url("/collector/sessions"))
+        .json(&serde_json::json!({ "videoId": id }))
+        .send()
+        .await
+        .unwrap();
+    assert!(opened.status().is_success(), "{}", opened.status());
+    assert_eq!(env.emulator.stats().event("faults.errors"), 1);
+}
