@@ -105,7 +105,7 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// Compares two secrets in a time that depends only on their lengths.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -31,9 +31,13 @@ impl FromRequestParts<AppState> for Project {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        project_of(state, &parts.headers)?
-            .map(Project)
-            .ok_or_else(ApiError::unauthorized)
+        // Found once per request by the outer layer; resolved here only
+        // when that lookup failed (its storage error is then reported).
+        let project = match parts.extensions.get::<RequestProject>() {
+            Some(RequestProject(project)) => project.clone(),
+            None => project_of(state, &parts.headers)?,
+        };
+        project.map(Project).ok_or_else(ApiError::unauthorized)
     }
 }
 
@@ -60,9 +64,9 @@ pub(crate) fn project_of(state: &AppState, headers: &HeaderMap) -> ApiResult<Opt
     })
 }
 
-/// The project a request acts for, found once by the outermost API layer
-/// and read by the inner ones (faults, counters); `None` without a valid
-/// credential.
+/// The project a request acts for, found once by the outermost layer and
+/// read by the inner ones (faults, the [`Project`] extractor); `None`
+/// without a valid credential. Absent when the lookup itself failed.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestProject(pub(crate) Option<String>);
 

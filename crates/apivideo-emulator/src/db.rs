@@ -446,13 +446,19 @@ impl Db {
         Ok(())
     }
 
-    /// The project a live token of this kind grants, if any.
+    /// The project a live token of this kind grants, if any. Tokens issued
+    /// by this process are answered from memory (every write and removal
+    /// of a token goes through the cache too); only those issued before a
+    /// restart are looked up in SQLite.
     pub(crate) fn token_project(
         &self,
         token: &str,
         kind: TokenKind,
         now: i64,
     ) -> DbResult<Option<String>> {
+        if let Some((cached_kind, project, expires_at)) = self.token_cache().get(token) {
+            return Ok((*cached_kind == kind && *expires_at > now).then(|| project.clone()));
+        }
         Ok(self.with_conn(|conn| {
             conn.query_row(
                 "SELECT project FROM tokens WHERE token = ?1 AND kind = ?2 AND expires_at > ?3",
@@ -619,5 +625,25 @@ mod tests {
             Some("pr1")
         );
         assert_eq!(db.take_token("r", TokenKind::Refresh, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn tokens_outlive_the_memory_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let db = Db::open(&path).unwrap();
+        db.put_token("t", TokenKind::Access, "p", 100).unwrap();
+        db.put_token("gone", TokenKind::Access, "p", 100).unwrap();
+        db.revoke_tokens().unwrap();
+        db.put_token("t", TokenKind::Access, "p", 100).unwrap();
+        drop(db);
+        // A new process: nothing cached, SQLite answers.
+        let db = Db::open(&path).unwrap();
+        let project = |token: &str, now| db.token_project(token, TokenKind::Access, now).unwrap();
+        assert_eq!(project("t", 99).as_deref(), Some("p"));
+        assert_eq!(project("t", 100), None);
+        assert_eq!(project("gone", 0), None, "revoked before the restart");
+        assert_eq!(db.purge_tokens(100).unwrap(), 1);
+        assert_eq!(project("t", 0), None, "purged");
     }
 }

@@ -258,6 +258,9 @@ async fn accept_loop(listener: TcpListener, router: axum::Router, state: AppStat
             let (stream, activity) = IdleIo::new(stream);
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             tokio::select! {
+                // The connection first: bytes waiting in the socket are
+                // read, and count as activity, before the idle watch looks.
+                biased;
                 result = connection => {
                     if let Err(e) = result {
                         tracing::debug!(error = %e, "connection ended with an error");

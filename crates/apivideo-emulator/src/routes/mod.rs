@@ -105,15 +105,17 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     let route = format!("{} {route}", req.method());
     let path = req.uri().path().to_owned();
     // A storage failure here only leaves the request out of its
-    // project's counters and scoped faults; the handler reports it.
-    let project = crate::auth::project_of(&state, req.headers())
-        .ok()
-        .flatten();
+    // project's counters and scoped faults; the handler, which looks the
+    // project up again, reports it.
+    let found = crate::auth::project_of(&state, req.headers()).ok();
+    let project = found.clone().flatten();
     state.counters.request(&route, project.as_deref());
     let started = Instant::now();
     let mut req = req;
-    req.extensions_mut()
-        .insert(crate::auth::RequestProject(project.clone()));
+    if let Some(found) = found {
+        req.extensions_mut()
+            .insert(crate::auth::RequestProject(found));
+    }
     let response = next.run(req).await;
     let status = response.status().as_u16();
     state.counters.response(&route, status, project.as_deref());

@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 fn short_timeouts() -> Config {
     Config::default()
         .with_api_key("key-a")
-        .with_timeouts(Duration::from_millis(300), Duration::from_millis(300))
+        .with_timeouts(Duration::from_secs(1), Duration::from_secs(1))
 }
 
 /// Reads until the server closes the connection (or resets it); the
