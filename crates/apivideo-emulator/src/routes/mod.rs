@@ -2,14 +2,13 @@
 //! with request logging, counters and fault injection.
 
 mod account;
-mod analytics;
+pub(crate) mod analytics;
 pub(crate) mod assets;
 mod captions;
 mod chapters;
-mod clock;
 mod collector;
-mod discarded;
-mod live_streams;
+pub(crate) mod discarded;
+pub(crate) mod live_streams;
 mod media_form;
 mod metrics;
 mod players;
@@ -61,7 +60,7 @@ pub(crate) fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(api)
-        .merge(admin_routes())
+        .merge(crate::admin::routes())
         .merge(asset_routes())
         .merge(collector::routes())
         .method_not_allowed_fallback(method_not_allowed)
@@ -74,15 +73,6 @@ pub(crate) fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(crate::drain::drain_unread))
         .with_state(state)
-}
-
-/// Every route under `/_emulator`, the emulator's own API.
-fn admin_routes() -> Router<AppState> {
-    Router::new()
-        .merge(crate::admin::routes())
-        .merge(clock::routes())
-        .merge(analytics::admin_routes())
-        .merge(live_streams::admin_routes())
 }
 
 /// The assets a player fetches (files, manifests, pages, images).
