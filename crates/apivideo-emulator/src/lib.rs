@@ -28,6 +28,7 @@ mod delivery;
 mod drain;
 mod extract;
 mod faults;
+mod form;
 mod formats;
 mod ids;
 mod media;
@@ -40,6 +41,7 @@ mod server;
 mod settings;
 mod state;
 mod stats;
+mod store;
 mod webhook_guard;
 
 pub use config::{Config, Durability, FaultSettings, RateLimit, UploadLimits, WebhookTargets};

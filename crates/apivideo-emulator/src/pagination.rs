@@ -1,9 +1,15 @@
-//! `currentPage`/`pageSize` for every list: validated bounds, one page cut
-//! out of the full result, and `pagination` with its links.
+//! What every list request shares: [`PageQuery`], the one extractor of
+//! `currentPage`/`pageSize` (validated bounds, one page cut out of the
+//! full result, and `pagination` with its links), and the check of
+//! `sortBy`/`sortOrder`.
 
 use apivideo_raw::types::{Pagination, PaginationLink};
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
 
-use crate::problem::{ApiError, Invalid};
+use crate::extract::query_pairs;
+use crate::problem::{ApiError, ApiResult, Invalid};
+use crate::state::AppState;
 
 /// Largest `pageSize` accepted.
 pub(crate) const MAX_PAGE_SIZE: i64 = 100;
@@ -94,6 +100,98 @@ fn page_url(url: &str, query: &[(String, String)], page: i64, size: i64) -> Stri
     q.append_pair("currentPage", &page.to_string());
     q.append_pair("pageSize", &size.to_string());
     format!("{url}?{}", q.finish())
+}
+
+/// The page a list request asks for, read from its query string: the
+/// validated [`Page`], the list's absolute URL and the caller's query
+/// parameters, which every link of the answer keeps. A `currentPage` or
+/// `pageSize` that is no integer, or out of bounds, is a 400 naming it.
+#[derive(Debug, Clone)]
+pub(crate) struct PageQuery {
+    page: Page,
+    url: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl PageQuery {
+    /// Every query parameter of the request, in order, for filters with
+    /// dynamic names (`metadata[key]`) or repeated ones (`tags[]`).
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// Cuts the requested page out of `items` (see [`Page::apply`]).
+    pub(crate) fn apply<T>(&self, items: Vec<T>) -> Result<(Vec<T>, Pagination), ApiError> {
+        self.page.apply(items, &self.url, &self.pairs)
+    }
+}
+
+impl FromRequestParts<AppState> for PageQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The URI as the client sent it, even under a nested router.
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or(&parts.uri, |original| &original.0);
+        let pairs = query_pairs(uri.query());
+        let mut problems = Vec::new();
+        let mut number = |name: &str| {
+            let value = pairs.iter().rev().find(|(k, _)| k == name)?;
+            match value.1.trim().parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.push(Invalid::attribute(
+                        name,
+                        "This parameter must be an integer.",
+                    ));
+                    None
+                }
+            }
+        };
+        let (current, size) = (number("currentPage"), number("pageSize"));
+        if !problems.is_empty() {
+            return Err(ApiError::invalid(problems));
+        }
+        Ok(Self {
+            page: Page::new(current, size)?,
+            url: format!("{}{}", state.base_url, uri.path()),
+            pairs,
+        })
+    }
+}
+
+fn query_enum(name: &str, value: Option<&str>, allowed: &[&str]) -> Result<(), Invalid> {
+    match value {
+        Some(v) if !allowed.contains(&v) => Err(Invalid {
+            kind: "invalid-query-parameter",
+            title: format!("This parameter must be one of: {}.", allowed.join(", ")),
+            name: name.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Checks `sortBy` against the list's `allowed` fields and `sortOrder`
+/// against `asc` and `desc`, reporting both at once; true for `desc`.
+pub(crate) fn check_sort(
+    sort_by: Option<&str>,
+    allowed: &[&str],
+    sort_order: Option<&str>,
+) -> ApiResult<bool> {
+    let problems: Vec<Invalid> = [
+        query_enum("sortBy", sort_by, allowed),
+        query_enum("sortOrder", sort_order, &["asc", "desc"]),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    if problems.is_empty() {
+        Ok(sort_order == Some("desc"))
+    } else {
+        Err(ApiError::invalid(problems))
+    }
 }
 
 #[cfg(test)]

@@ -85,6 +85,6 @@ async fn advance(
         Err(AdvanceError::TooFar) => return Err(too_far()),
         Err(AdvanceError::Db(e)) => return Err(e.into()),
     }
-    crate::routes::discarded::purge_due(&state, None).await?;
+    crate::store::videos::purge_due(&state, None).await?;
     Ok(Json(clock_view(&state)))
 }

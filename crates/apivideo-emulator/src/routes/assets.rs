@@ -14,10 +14,11 @@ use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
-use super::videos::{encoding, ingest};
 use crate::db::Kind;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::videos::urls;
+use crate::store::{encoding, ingest};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -46,42 +47,6 @@ struct AssetPath {
 #[derive(Debug, serde::Deserialize)]
 struct TokenQuery {
     token: Option<String>,
-}
-
-/// The asset URLs of a video: plain for a public one, with its token for
-/// a private one (see [`crate::private`]).
-#[derive(Debug)]
-pub(crate) struct AssetUrls {
-    pub(crate) hls: String,
-    pub(crate) mp4: String,
-    pub(crate) thumbnail: String,
-    pub(crate) player: String,
-}
-
-pub(crate) fn urls(state: &AppState, video: &Video) -> AssetUrls {
-    let token = private_token(state, video);
-    asset_urls(state, &video.video_id, token.as_deref())
-}
-
-fn private_token(state: &AppState, video: &Video) -> Option<String> {
-    (video.public == Some(false)).then(|| state.private_key.token(&video.video_id))
-}
-
-fn asset_urls(state: &AppState, id: &str, token: Option<&str>) -> AssetUrls {
-    let base = &state.base_url;
-    let vod = match token {
-        Some(token) => format!("{base}/vod/{id}/token/{token}"),
-        None => format!("{base}/vod/{id}"),
-    };
-    AssetUrls {
-        hls: format!("{vod}/hls/manifest.m3u8"),
-        mp4: format!("{vod}/mp4/source.mp4"),
-        thumbnail: format!("{vod}/thumbnail.jpg"),
-        player: match token {
-            Some(token) => format!("{base}/embed/vod/{id}?token={token}"),
-            None => format!("{base}/embed/vod/{id}"),
-        },
-    }
 }
 
 /// A video with its project and ingest state, whatever the project.

@@ -3,20 +3,21 @@
 //! with it) and served at `/vod/{videoId}/captions/{language}.vtt`.
 
 use apivideo_raw::types::{Caption, CaptionUpdatePayload, CaptionsListResponse};
+use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
-use super::tracks::{self, CAPTIONS, Track};
 use crate::auth::Project;
-use crate::extract::{ApiJson, ApiQuery, query_pairs};
-use crate::pagination::Page;
+use crate::extract::ApiJson;
+use crate::form;
+use crate::pagination::PageQuery;
 use crate::problem::ApiResult;
 use crate::state::AppState;
+use crate::store::tracks::{self, CAPTIONS, Track};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -93,25 +94,14 @@ pub(crate) fn language_name(tag: &str) -> String {
     name.to_owned()
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
-}
-
 async fn list(
     project: Project,
     State(state): State<AppState>,
     Path(video_id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<CaptionsListResponse>> {
-    let page = Page::new(query.current_page, query.page_size)?;
     let tracks = tracks::list(&state, project.id(), CAPTIONS, &video_id)?;
-    let url = format!("{}/videos/{video_id}/captions", state.base_url);
-    let (data, pagination) = page.apply(tracks, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(tracks)?;
     Ok(Json(CaptionsListResponse {
         data: data.iter().map(|t| present(&state, t)).collect(),
         pagination,
@@ -133,7 +123,10 @@ async fn upload(
     Path((video_id, language)): Path<(String, String)>,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<Caption>> {
-    let track = tracks::upload(&state, project.id(), CAPTIONS, &video_id, &language, form).await?;
+    let project = project.id();
+    let language = tracks::upload_language(&state, project, &video_id, &language)?;
+    let received = form::receive(&state, form, |_| Ok(())).await?;
+    let track = tracks::upload(&state, project, CAPTIONS, &video_id, language, received).await?;
     Ok(Json(present(&state, &track)))
 }
 
@@ -167,12 +160,15 @@ async fn remove(
     State(state): State<AppState>,
     Path((video_id, language)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    tracks::delete(&state, project.id(), CAPTIONS, &video_id, &language).await
+    tracks::delete(&state, project.id(), CAPTIONS, &video_id, &language).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn serve(
     State(state): State<AppState>,
     Path((video_id, file)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    tracks::serve(&state, CAPTIONS, &video_id, &file).await
+    let file = tracks::open(&state, CAPTIONS, &video_id, &file).await?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], body).into_response())
 }

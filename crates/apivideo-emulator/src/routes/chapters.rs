@@ -3,20 +3,20 @@
 //! served at `/vod/{videoId}/chapters/{language}.vtt`.
 
 use apivideo_raw::types::{Chapter, ChaptersListResponse};
+use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
-use super::tracks::{self, CHAPTERS, Track};
 use crate::auth::Project;
-use crate::extract::{ApiQuery, query_pairs};
-use crate::pagination::Page;
+use crate::form;
+use crate::pagination::PageQuery;
 use crate::problem::ApiResult;
 use crate::state::AppState;
+use crate::store::tracks::{self, CHAPTERS, Track};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -44,25 +44,14 @@ fn present(state: &AppState, track: &Track) -> Chapter {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
-}
-
 async fn list(
     project: Project,
     State(state): State<AppState>,
     Path(video_id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<ChaptersListResponse>> {
-    let page = Page::new(query.current_page, query.page_size)?;
     let tracks = tracks::list(&state, project.id(), CHAPTERS, &video_id)?;
-    let url = format!("{}/videos/{video_id}/chapters", state.base_url);
-    let (data, pagination) = page.apply(tracks, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(tracks)?;
     Ok(Json(ChaptersListResponse {
         data: data.iter().map(|t| present(&state, t)).collect(),
         pagination,
@@ -84,7 +73,10 @@ async fn upload(
     Path((video_id, language)): Path<(String, String)>,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<Chapter>> {
-    let track = tracks::upload(&state, project.id(), CHAPTERS, &video_id, &language, form).await?;
+    let project = project.id();
+    let language = tracks::upload_language(&state, project, &video_id, &language)?;
+    let received = form::receive(&state, form, |_| Ok(())).await?;
+    let track = tracks::upload(&state, project, CHAPTERS, &video_id, language, received).await?;
     Ok(Json(present(&state, &track)))
 }
 
@@ -93,12 +85,15 @@ async fn remove(
     State(state): State<AppState>,
     Path((video_id, language)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    tracks::delete(&state, project.id(), CHAPTERS, &video_id, &language).await
+    tracks::delete(&state, project.id(), CHAPTERS, &video_id, &language).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn serve(
     State(state): State<AppState>,
     Path((video_id, file)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    tracks::serve(&state, CHAPTERS, &video_id, &file).await
+    let file = tracks::open(&state, CHAPTERS, &video_id, &file).await?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], body).into_response())
 }

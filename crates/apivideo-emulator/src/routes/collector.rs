@@ -59,12 +59,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::analytics::{self, Client, Device, Dimensions, Referrer, Session};
-use super::videos::ingest;
 use crate::db::Kind;
 use crate::extract::decode_json;
 use crate::ids::{self, prefix};
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
+use crate::store::ingest;
 
 /// The largest body either route reads, in bytes.
 pub(crate) const MAX_BODY: usize = 16 * 1024;

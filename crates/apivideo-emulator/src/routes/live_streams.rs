@@ -28,10 +28,10 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::media_form;
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
+use crate::form as media_form;
 use crate::ids::{self, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult, Invalid};
@@ -234,10 +234,10 @@ async fn save_recording(
     live_stream_id: &str,
     title: String,
 ) -> ApiResult<()> {
-    use super::videos::{encoding, ingest};
+    use crate::store::{encoding, ingest}; // moved from routes
     use apivideo_raw::types::{VideoSource, VideoSourceLiveStream, VideoSourceLiveStreamLink};
 
-    let mut video = super::videos::new_video(title, state.now());
+    let mut video = crate::store::videos::new_video(title, state.now());
     let video_id = video.video_id.clone();
     video.source = Some(VideoSource {
         type_: Some("live".to_owned()),
@@ -262,7 +262,7 @@ async fn save_recording(
     let mut source = ingest::Ingest::default();
     source.complete(Some(RECORDING_BYTES as u64), state.clock.now_millis());
     ingest::store(state, project, &video_id, &source)?;
-    super::videos::store(state, project, &video)?;
+    crate::store::videos::save(state, project, &video)?;
     encoding::schedule(state, project, &video_id);
     crate::delivery::emit(
         state,

@@ -7,15 +7,11 @@ pub(crate) mod assets;
 mod captions;
 mod chapters;
 mod collector;
-pub(crate) mod discarded;
 pub(crate) mod live_streams;
-mod media_form;
 mod metrics;
 mod players;
 mod summaries;
 mod tags;
-mod tracks;
-mod transcripts;
 mod upload_tokens;
 mod uploads;
 mod videos;
@@ -41,7 +37,6 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(crate::auth::routes())
         .merge(account::routes())
         .merge(videos::routes())
-        .merge(discarded::routes())
         .merge(uploads::routes())
         .merge(upload_tokens::routes())
         .merge(live_streams::routes())

@@ -15,10 +15,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::media_form;
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, query_pairs};
+use crate::form as media_form;
 use crate::ids::{self, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult};

@@ -17,19 +17,19 @@ use apivideo_raw::types::{
     ListSummariesOrigin, ListSummariesSortBy, ListSummariesSortOrder, ListSummariesSourceStatus,
     SummariesListResponse, Summary, SummaryCreationPayload, SummarySource, SummaryUpdatePayload,
 };
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::transcripts::{self, Attribute, Stored};
-use super::videos::{self, encoding, ingest};
 use crate::auth::Project;
-use crate::extract::{ApiJson, ApiQuery, query_pairs};
-use crate::pagination::Page;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
+use crate::store::transcripts::{self, Attribute, Stored};
+use crate::store::{encoding, ingest, videos};
 
 /// Most takeaways a summary holds.
 const MAX_TAKEAWAYS: usize = 3;
@@ -55,10 +55,6 @@ struct ListQuery {
     sort_by: Option<ListSummariesSortBy>,
     #[serde(rename = "sortOrder")]
     sort_order: Option<ListSummariesSortOrder>,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 /// Records the end of the encodings that waiting summaries wait for, when
@@ -95,11 +91,10 @@ fn matches(summary: &Summary, query: &ListQuery) -> bool {
 async fn list(
     project: Project,
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<SummariesListResponse>> {
     let project = project.id();
-    let page = Page::new(query.current_page, query.page_size)?;
     let mut summaries = transcripts::list(&state, project)?;
     if settle(&state, project, &summaries).await? {
         summaries = transcripts::list(&state, project)?;
@@ -117,8 +112,7 @@ async fn list(
     if query.sort_order == Some(ListSummariesSortOrder::Desc) {
         summaries.reverse();
     }
-    let url = format!("{}/summaries", state.base_url);
-    let (data, pagination) = page.apply(summaries, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(summaries)?;
     Ok(Json(SummariesListResponse { data, pagination }))
 }
 

@@ -13,18 +13,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use apivideo_raw::types::{ListTagsResponse, ListTagsResponseData, Video};
 use axum::extract::State;
-use axum::http::Uri;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::videos::check_sort;
 use crate::auth::Project;
 use crate::db::Kind;
-use crate::extract::{ApiQuery, query_pairs};
-use crate::pagination::Page;
+use crate::extract::ApiQuery;
+use crate::pagination::{PageQuery, check_sort};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
@@ -39,10 +37,6 @@ struct ListQuery {
     sort_by: Option<String>,
     #[serde(rename = "sortOrder")]
     sort_order: Option<String>,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 /// `text` without case or accents: lower-cased, decomposed (NFD), with the
@@ -111,10 +105,9 @@ fn sort(tags: &mut [Counted], by: Option<&str>, desc: bool) {
 async fn list(
     project: Project,
     State(state): State<AppState>,
-    uri: Uri,
     ApiQuery(q): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<ListTagsResponse>> {
-    let page = Page::new(q.current_page, q.page_size)?;
     let desc = check_sort(
         q.sort_by.as_deref(),
         &["value", "videoCount"],
@@ -127,8 +120,7 @@ async fn list(
         tags.retain(|t| t.folded.contains(&wanted));
     }
     sort(&mut tags, q.sort_by.as_deref(), desc);
-    let pairs = query_pairs(uri.query());
-    let (data, pagination) = page.apply(tags, &format!("{}/tags", state.base_url), &pairs)?;
+    let (data, pagination) = page.apply(tags)?;
     Ok(Json(ListTagsResponse {
         data: data
             .into_iter()
@@ -158,7 +150,7 @@ mod tests {
     }
 
     fn tagged(tags: &[&str]) -> Video {
-        let mut video = super::super::videos::new_video("v".into(), chrono::Utc::now());
+        let mut video = crate::store::videos::new_video("v".into(), chrono::Utc::now());
         video.tags = tags.iter().map(|t| (*t).to_owned()).collect();
         video
     }

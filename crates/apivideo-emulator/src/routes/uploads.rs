@@ -2,7 +2,7 @@
 //! `POST /upload?token=` with a delegated upload token, whose first chunk
 //! creates the video and whose later chunks name it with a `videoId` form
 //! field. Both take the whole file or chunks (`Content-Range`), streamed to
-//! disk; see `videos::ingest`.
+//! disk; see [`crate::store::ingest`].
 
 use apivideo_raw::types::Video;
 use axum::extract::multipart::MultipartRejection;
@@ -12,13 +12,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::upload_tokens;
-use super::videos::{self, encoding, ingest};
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::ApiQuery;
+use crate::form::{self, Received};
+use crate::formats::content_range::{self, ChunkPos};
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
+use crate::store::{encoding, ingest, upload_tokens, videos};
 
 pub(crate) fn routes() -> Router<AppState> {
     // Uploads are streamed to disk and limited by `max_upload_request`,
@@ -43,8 +44,8 @@ async fn deliver(
     state: &AppState,
     project: &str,
     video: Video,
-    pos: ingest::ChunkPos,
-    chunk: ingest::Received,
+    pos: ChunkPos,
+    chunk: Received,
 ) -> ApiResult<Accepted> {
     if ingest::accept(state, project, &video.video_id, pos, chunk).await? {
         encoding::schedule(state, project, &video.video_id);
@@ -61,12 +62,12 @@ async fn upload_video(
 ) -> ApiResult<Accepted> {
     let project = project.id();
     let video = videos::load(&state, project, &video_id)?;
-    let pos = ingest::chunk_pos(&headers)?;
+    let pos = content_range::chunk_pos(&headers)?;
     // Refused before the body is read; checked again once it is.
     if ingest::load(&state, project, &video_id)?.uploaded {
         return Err(ApiError::already_uploaded());
     }
-    let chunk = ingest::receive(&state, multipart).await?;
+    let chunk = form::receive(&state, multipart, |_| Ok(())).await?;
     deliver(&state, project, video, pos, chunk).await
 }
 
@@ -87,20 +88,20 @@ async fn upload_with_token(
         .ok_or_else(|| ApiError::invalid(vec![Invalid::required("token")]))?;
     let project =
         upload_tokens::project_of(&state, &token)?.ok_or_else(upload_tokens::invalid_token)?;
-    let pos = ingest::chunk_pos(&headers)?;
-    let chunk = ingest::receive(&state, multipart).await?;
+    let pos = content_range::chunk_pos(&headers)?;
+    let chunk = form::receive(&state, multipart, |_| Ok(())).await?;
     let video = match chunk.field("videoId") {
         Some(video_id) => state
             .db
             .get::<Video>(&project, Kind::Video, video_id)?
             .ok_or_else(|| ApiError::attribute("videoId", "No video has this id."))?,
         None => {
-            let title = match chunk.file_name.trim() {
+            let title = match chunk.file_name.as_deref().unwrap_or_default().trim() {
                 "" => "file".to_owned(),
                 name => name.to_owned(),
             };
             let video = videos::new_video(title, state.now());
-            videos::store(&state, &project, &video)?;
+            videos::save(&state, &project, &video)?;
             video
         }
     };

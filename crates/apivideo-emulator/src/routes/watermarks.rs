@@ -7,20 +7,21 @@ use apivideo_raw::types::{
     ListWatermarksSortBy, ListWatermarksSortOrder, Watermark, WatermarksListResponse,
 };
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::media_form;
 use crate::auth::Project;
 use crate::db::Kind;
-use crate::extract::{ApiQuery, query_pairs};
+use crate::extract::ApiQuery;
+use crate::form;
 use crate::ids::{self, prefix};
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::watermarks::image_path;
 
 /// Image extensions, as the real API lists them.
 const IMAGE_EXTENSIONS: [&str; 6] = ["jpeg", "jpg", "JPG", "JPEG", "png", "PNG"];
@@ -34,21 +35,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/watermarks/{watermarkId}", delete(remove))
 }
 
-/// Whether watermark `id` exists in the project.
-pub(crate) fn exists(state: &AppState, project: &str, id: &str) -> ApiResult<bool> {
-    Ok(state
-        .db
-        .get::<Watermark>(project, Kind::Watermark, id)?
-        .is_some())
-}
-
-fn image_path(state: &AppState, project: &str, id: &str) -> std::path::PathBuf {
-    state.media.dir(project, "watermarks", id).join("image")
-}
-
 /// Whether a file name has a JPG or PNG extension (any case).
 fn is_image(file_name: Option<&str>) -> bool {
-    media_form::extension(file_name)
+    form::extension(file_name)
         .is_some_and(|ext| matches!(ext.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
 }
 
@@ -60,10 +49,6 @@ struct ListQuery {
     _sort_by: Option<ListWatermarksSortBy>,
     #[serde(rename = "sortOrder")]
     sort_order: Option<ListWatermarksSortOrder>,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 /// The project's watermarks by `createdAt` (the only sort), ties in upload
@@ -71,17 +56,15 @@ struct ListQuery {
 async fn list(
     project: Project,
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<WatermarksListResponse>> {
-    let page = Page::new(query.current_page, query.page_size)?;
     let mut watermarks: Vec<Watermark> = state.db.list(project.id(), Kind::Watermark, None)?;
     watermarks.sort_by_key(|w| w.created_at);
     if query.sort_order == Some(ListWatermarksSortOrder::Desc) {
         watermarks.reverse();
     }
-    let url = format!("{}/watermarks", state.base_url);
-    let (data, pagination) = page.apply(watermarks, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(watermarks)?;
     Ok(Json(WatermarksListResponse { data, pagination }))
 }
 
@@ -93,7 +76,7 @@ async fn upload(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<Watermark>> {
     let project = project.id();
-    let received = media_form::receive(&state, form, |name| {
+    let received = form::receive(&state, form, |name| {
         if is_image(name) {
             Ok(())
         } else {

@@ -2,7 +2,7 @@
 //! delete. Delivery itself lives in `crate::delivery`.
 
 use apivideo_raw::types::{Webhook, WebhookEvent, WebhooksCreationPayload, WebhooksListResponse};
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use crate::auth::Project;
 use crate::db::Kind;
-use crate::extract::{ApiJson, ApiQuery, query_pairs};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::ids::{self, prefix};
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
 use crate::webhook_guard::WebhookTargets;
@@ -27,25 +27,19 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 struct ListQuery {
     events: Option<String>,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 async fn list(
     project: Project,
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<WebhooksListResponse>> {
-    let page = Page::new(query.current_page, query.page_size)?;
     let mut hooks: Vec<Webhook> = state.db.list(project.id(), Kind::Webhook, None)?;
     if let Some(event) = &query.events {
         hooks.retain(|h| h.events.iter().any(|e| e.to_string() == *event));
     }
-    let url = format!("{}/webhooks", state.base_url);
-    let (data, pagination) = page.apply(hooks, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(hooks)?;
     Ok(Json(WebhooksListResponse { data, pagination }))
 }
 

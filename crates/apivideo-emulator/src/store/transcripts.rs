@@ -500,7 +500,7 @@ mod tests {
     use super::*;
 
     fn video(title: Option<&str>, description: Option<&str>) -> Video {
-        let mut video = crate::routes::videos::new_video(String::new(), chrono::Utc::now());
+        let mut video = crate::store::videos::new_video(String::new(), chrono::Utc::now());
         video.title = title.unwrap_or_default().to_owned();
         video.description = description.unwrap_or_default().to_owned();
         video

@@ -15,9 +15,10 @@ use apivideo_raw::types::{
 };
 
 use super::ingest::{self, Ingest};
+use super::transcripts::{self, Media};
+use super::videos;
 use crate::db::Kind;
 use crate::problem::ApiResult;
-use crate::routes::transcripts::{self, Media};
 use crate::state::AppState;
 
 /// The HLS renditions every video gets.
@@ -115,7 +116,7 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
         if video.language.is_none() {
             video.language = Some(transcripts::SPOKEN_LANGUAGE.to_owned());
             video.language_origin = Some(apivideo_raw::types::VideoLanguageOrigin::Auto);
-            crate::routes::videos::store(state, project, &video)?;
+            videos::save(state, project, &video)?;
         }
         let encoded = Media::Encoded {
             size: ingest.filesize,

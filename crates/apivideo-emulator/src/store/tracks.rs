@@ -6,38 +6,33 @@
 
 use std::path::PathBuf;
 
-use axum::body::Body;
-use axum::extract::Multipart;
-use axum::extract::multipart::MultipartRejection;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::media_form;
 use crate::db::Kind;
+use crate::form::Received;
 use crate::formats::{bcp47, webvtt};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Which kind of track.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Spec {
-    pub(super) kind: Kind,
+pub(crate) struct Spec {
+    pub(crate) kind: Kind,
     /// Path segment and media directory: `captions` or `chapters`.
-    pub(super) segment: &'static str,
+    pub(crate) segment: &'static str,
     /// Whether reading, changing or deleting a track under a malformed
     /// language tag is a 400 (captions) rather than a 404 (chapters), as
     /// the API answers.
-    pub(super) malformed_language_is_invalid: bool,
+    pub(crate) malformed_language_is_invalid: bool,
 }
 
-pub(super) const CAPTIONS: Spec = Spec {
+pub(crate) const CAPTIONS: Spec = Spec {
     kind: Kind::Caption,
     segment: "captions",
     malformed_language_is_invalid: true,
 };
 
-pub(super) const CHAPTERS: Spec = Spec {
+pub(crate) const CHAPTERS: Spec = Spec {
     kind: Kind::Chapter,
     segment: "chapters",
     malformed_language_is_invalid: false,
@@ -46,16 +41,16 @@ pub(super) const CHAPTERS: Spec = Spec {
 /// A stored track; its URLs are derived when it is shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Track {
-    pub(super) video_id: String,
-    pub(super) language: String,
+pub(crate) struct Track {
+    pub(crate) video_id: String,
+    pub(crate) language: String,
     #[serde(default)]
-    pub(super) default: bool,
+    pub(crate) default: bool,
 }
 
 impl Track {
     /// `/videos/{videoId}/{segment}/{language}`.
-    pub(super) fn uri(&self, spec: Spec) -> String {
+    pub(crate) fn uri(&self, spec: Spec) -> String {
         format!(
             "/videos/{}/{}/{}",
             self.video_id, spec.segment, self.language
@@ -63,7 +58,7 @@ impl Track {
     }
 
     /// The public URL of the WebVTT file.
-    pub(super) fn src(&self, state: &AppState, spec: Spec) -> String {
+    pub(crate) fn src(&self, state: &AppState, spec: Spec) -> String {
         format!(
             "{}/vod/{}/{}/{}.vtt",
             state.base_url, self.video_id, spec.segment, self.language
@@ -84,7 +79,7 @@ fn file_path(state: &AppState, project: &str, spec: Spec, video_id: &str, lang: 
 }
 
 /// 404 naming `videoId` unless the video exists in the project.
-pub(super) fn require_video(state: &AppState, project: &str, video_id: &str) -> ApiResult<()> {
+pub(crate) fn require_video(state: &AppState, project: &str, video_id: &str) -> ApiResult<()> {
     state
         .db
         .get::<serde_json::Value>(project, Kind::Video, video_id)?
@@ -93,7 +88,7 @@ pub(super) fn require_video(state: &AppState, project: &str, video_id: &str) -> 
 }
 
 /// The stored track, or 404 naming the missing video or language.
-pub(super) fn get(
+pub(crate) fn get(
     state: &AppState,
     project: &str,
     spec: Spec,
@@ -115,7 +110,7 @@ pub(super) fn get(
 }
 
 /// Every track of the video, oldest first.
-pub(super) fn list(
+pub(crate) fn list(
     state: &AppState,
     project: &str,
     spec: Spec,
@@ -126,7 +121,7 @@ pub(super) fn list(
 }
 
 /// Stores `track` under its video.
-pub(super) fn put(state: &AppState, project: &str, spec: Spec, track: &Track) -> ApiResult<()> {
+pub(crate) fn put(state: &AppState, project: &str, spec: Spec, track: &Track) -> ApiResult<()> {
     state.db.put(
         project,
         spec.kind,
@@ -137,19 +132,30 @@ pub(super) fn put(state: &AppState, project: &str, spec: Spec, track: &Track) ->
     Ok(())
 }
 
-/// Receives, checks and stores an uploaded WebVTT file. A new upload in a
-/// language that already has one replaces the file and keeps `default`.
-pub(super) async fn upload(
+/// Where an upload to `language` of `video_id` goes, checked before the
+/// body is read: the video exists and the tag is valid; returns the tag
+/// in its canonical case.
+pub(crate) fn upload_language(
+    state: &AppState,
+    project: &str,
+    video_id: &str,
+    language: &str,
+) -> ApiResult<String> {
+    require_video(state, project, video_id)?;
+    bcp47::canonical_language(language).ok_or_else(invalid_language)
+}
+
+/// Checks and stores an uploaded WebVTT file in `language` (from
+/// [`upload_language`]). A new upload in a language that already has one
+/// replaces the file and keeps `default`.
+pub(crate) async fn upload(
     state: &AppState,
     project: &str,
     spec: Spec,
     video_id: &str,
-    language: &str,
-    form: Result<Multipart, MultipartRejection>,
+    language: String,
+    received: Received,
 ) -> ApiResult<Track> {
-    require_video(state, project, video_id)?;
-    let language = bcp47::canonical_language(language).ok_or_else(invalid_language)?;
-    let received = media_form::receive(state, form, |_| Ok(())).await?;
     webvtt::check_webvtt(received.path())
         .await
         .map_err(|detail| {
@@ -174,7 +180,7 @@ pub(super) async fn upload(
 /// track of `language` (a canonical tag), synced to disk first. Like an
 /// upload, it replaces a file already there in that language and keeps
 /// its `default`.
-pub(super) async fn put_generated(
+pub(crate) async fn put_generated(
     state: &AppState,
     project: &str,
     spec: Spec,
@@ -183,25 +189,7 @@ pub(super) async fn put_generated(
     vtt: String,
 ) -> ApiResult<Track> {
     let dest = file_path(state, project, spec, video_id, language);
-    let tmp_dir = state.media.tmp();
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        use std::io::Write;
-        std::fs::create_dir_all(&tmp_dir)?;
-        let mut file = tempfile::NamedTempFile::new_in(&tmp_dir)?;
-        file.write_all(vtt.as_bytes())?;
-        file.as_file().sync_all()?;
-        let dir = dest.parent().map(std::path::Path::to_path_buf);
-        if let Some(dir) = &dir {
-            std::fs::create_dir_all(dir)?;
-        }
-        file.persist(&dest).map_err(|e| e.error)?;
-        match dir {
-            Some(dir) => std::fs::File::open(dir)?.sync_all(),
-            None => Ok(()),
-        }
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    crate::media::write(state.media.tmp(), dest, vtt.into_bytes()).await?;
     let existing: Option<Track> = state
         .db
         .get(project, spec.kind, &doc_id(video_id, language))?;
@@ -215,13 +203,13 @@ pub(super) async fn put_generated(
 }
 
 /// Deletes a track and its file.
-pub(super) async fn delete(
+pub(crate) async fn delete(
     state: &AppState,
     project: &str,
     spec: Spec,
     video_id: &str,
     language: &str,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<()> {
     let track = get(state, project, spec, video_id, language)?;
     state.db.delete(
         project,
@@ -234,17 +222,18 @@ pub(super) async fn delete(
     {
         return Err(e.into());
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
-/// Serves `/vod/{videoId}/{segment}/{language}.vtt` (no credential, like
-/// the CDN).
-pub(super) async fn serve(
+/// The file `/vod/{videoId}/{segment}/{file}` names (`{language}.vtt`),
+/// opened: the track of a live video, whatever its project (these files
+/// are served without credentials, like the CDN's).
+pub(crate) async fn open(
     state: &AppState,
     spec: Spec,
     video_id: &str,
     file: &str,
-) -> ApiResult<Response> {
+) -> ApiResult<tokio::fs::File> {
     let missing = || ApiError::not_found("language");
     let language = file
         .strip_suffix(".vtt")
@@ -263,13 +252,11 @@ pub(super) async fn serve(
         return Err(missing());
     }
     let path = file_path(state, &project, spec, video_id, &track.language);
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
-        Err(e) => return Err(e.into()),
-    };
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-    Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], body).into_response())
+    match tokio::fs::File::open(&path).await {
+        Ok(file) => Ok(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(missing()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// 400 for a `language` path parameter that is no language tag.
