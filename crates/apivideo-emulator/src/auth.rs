@@ -14,7 +14,7 @@ use crate::db::TokenKind;
 use crate::extract::ApiJson;
 use crate::ids;
 use crate::problem::{ApiError, ApiResult};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 /// The project (API key) a request acts for. Taking it as an argument makes
 /// a handler require authentication.
@@ -54,9 +54,11 @@ pub(crate) fn project_of(state: &AppState, headers: &HeaderMap) -> ApiResult<Opt
         return Ok(None);
     };
     Ok(if scheme.eq_ignore_ascii_case("bearer") {
-        state
-            .db
-            .token_project(credential.trim(), TokenKind::Access, now_millis())?
+        state.db.token_project(
+            credential.trim(),
+            TokenKind::Access,
+            state.clock.real_millis(),
+        )?
     } else if scheme.eq_ignore_ascii_case("basic") {
         basic_user(credential).and_then(|key| state.project_of_key(&key).map(str::to_owned))
     } else {
@@ -105,7 +107,11 @@ async fn refresh(
     // checks and removes it at once. The answer carries its successor.
     let project = state
         .db
-        .take_token(&body.refresh_token, TokenKind::Refresh, now_millis())?
+        .take_token(
+            &body.refresh_token,
+            TokenKind::Refresh,
+            state.clock.real_millis(),
+        )?
         .ok_or_else(ApiError::bad_credentials)?;
     Ok(Json(issue(&state, &project)?))
 }
@@ -113,7 +119,7 @@ async fn refresh(
 /// A new access token (living `token_ttl`) and refresh token (a day longer).
 /// Expiry is kept in milliseconds so sub-second lifetimes work in tests.
 fn issue(state: &AppState, project: &str) -> ApiResult<AccessToken> {
-    let now = now_millis();
+    let now = state.clock.real_millis();
     let ttl_ms = i64::try_from(state.config.token_ttl.as_millis())
         .unwrap_or(i64::MAX / 4)
         .max(1);

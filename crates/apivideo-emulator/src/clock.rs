@@ -1,16 +1,25 @@
-//! The emulator's clock: the real time plus an offset that tests move
-//! forward through the admin API (`POST /_emulator/clock/advance`), so that
-//! deadlines months away (a discarded video's `deletesAt`, an upload
-//! token's `expiresAt`) can pass without waiting.
+//! The emulator's one clock (`AppState::clock`): the real time plus an
+//! offset that tests move forward through the admin API
+//! (`POST /_emulator/clock/advance`), so that deadlines months away (a
+//! discarded video's `deletesAt`, an upload token's `expiresAt`) can pass
+//! without waiting. It gives two readings:
 //!
-//! Every date the API shows (`createdAt`, `updatedAt`, `discardedAt`,
-//! `deletesAt`, `expiresAt`, webhook `emittedAt`...) is read from this
-//! clock, and so is every deadline set as such a date, so the dates stay
-//! consistent with each other and with what has expired. Durations the
-//! emulator simulates (encoding, a broadcast's completion, access tokens,
-//! rate-limit windows) run on the real time: moving the clock ends none of
-//! them early. The offset only grows, and it is stored with the state, so
-//! dates never go back, not even across a restart.
+//! - [`Clock::now`] and [`Clock::now_millis`], offset included: every date
+//!   the API shows (`createdAt`, `updatedAt`, `discardedAt`, `deletesAt`,
+//!   `expiresAt`, webhook `emittedAt`...) and every deadline derived from
+//!   such a date, so the dates stay consistent with each other and with
+//!   what has expired. Encoding is timed from its start date on this
+//!   reading too, so a moved clock finds it done.
+//! - [`Clock::real_millis`], without the offset: the lifetimes of access
+//!   and refresh tokens and a broadcast's completion delay. Moving the
+//!   clock by months must not log every client out, since clients that do
+//!   not renew a token on a 401 would then fail for a reason the API never
+//!   gives them.
+//!
+//! Rate-limit windows and timeouts measure intervals with the monotonic
+//! `Instant`, which no clock change affects. The offset only grows, and
+//! it is stored with the state, so dates never go back, not even across a
+//! restart.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -62,6 +71,12 @@ impl Clock {
         Utc::now()
             .timestamp_millis()
             .saturating_add(self.offset_ms())
+    }
+
+    /// The real time in Unix milliseconds, without the offset, for the
+    /// lifetimes that moving the clock must not end (see the module doc).
+    pub(crate) fn real_millis(&self) -> i64 {
+        Utc::now().timestamp_millis()
     }
 
     /// Now, to the millisecond, as the API writes dates.

@@ -184,10 +184,3 @@ pub(crate) fn project_id(key: &str) -> String {
     });
     format!("pr{hash:016x}")
 }
-
-/// The real time in Unix milliseconds, for the durations the emulator
-/// simulates (tokens, encoding, completions). Dates the API shows come
-/// from [`AppState::now`] instead.
-pub(crate) fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}

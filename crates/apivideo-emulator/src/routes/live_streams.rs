@@ -35,7 +35,7 @@ use crate::form as media_form;
 use crate::ids::{self, prefix};
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult, Invalid};
-use crate::state::{AppState, now_millis};
+use crate::state::AppState;
 
 /// Most restream destinations a live stream takes.
 const MAX_RESTREAMS: usize = 5;
@@ -312,7 +312,7 @@ async fn settled(state: &AppState, project: &str, stream: LiveStream) -> ApiResu
         // Deleted meanwhile: answer what was read.
         return Ok(stream);
     };
-    settle_locked(state, project, &mut current, now_millis())?;
+    settle_locked(state, project, &mut current, state.clock.real_millis())?;
     Ok(current)
 }
 
@@ -361,7 +361,7 @@ async fn complete(
     let project = project.id();
     let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
-    let now = now_millis();
+    let now = state.clock.real_millis();
     settle_locked(&state, project, &mut stream, now)?;
     if stream.broadcasting {
         let mut broadcast = load_broadcast(&state, project, &id)?;
@@ -585,7 +585,7 @@ async fn update(
     let project = project.id();
     let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
-    settle_locked(&state, project, &mut stream, now_millis())?;
+    settle_locked(&state, project, &mut stream, state.clock.real_millis())?;
     let body: LiveStreamUpdatePayload = decode_json(raw.to_string().as_bytes())?;
     let mut problems = Vec::new();
     if body.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
@@ -676,7 +676,7 @@ async fn upload_thumbnail(
     // Locked only once the file is in: the upload may take long.
     let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
-    settle_locked(&state, project, &mut stream, now_millis())?;
+    settle_locked(&state, project, &mut stream, state.clock.real_millis())?;
     received
         .save(&media_dir(&state, project, &id).join("thumbnail.jpg"))
         .await?;
@@ -693,7 +693,7 @@ async fn delete_thumbnail(
     let project = project.id();
     let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
-    settle_locked(&state, project, &mut stream, now_millis())?;
+    settle_locked(&state, project, &mut stream, state.clock.real_millis())?;
     let path = media_dir(&state, project, &id).join("thumbnail.jpg");
     match tokio::fs::remove_file(&path).await {
         Ok(()) => {
@@ -726,7 +726,7 @@ async fn broadcast(
     let project = project.id();
     let _guard = lock(&state, &id).await;
     let mut stream = load(&state, project, &id)?;
-    settle_locked(&state, project, &mut stream, now_millis())?;
+    settle_locked(&state, project, &mut stream, state.clock.real_millis())?;
     let was = stream.broadcasting;
     match (was, body.broadcasting) {
         (false, true) => {
