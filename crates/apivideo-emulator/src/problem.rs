@@ -155,7 +155,7 @@ impl ApiError {
     pub(crate) fn file_extension(allowed: &[&str]) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "file-extension",
+            "uploaded-file-extension-invalid",
             format!("Only [{}] extensions are supported.", allowed.join(", ")),
         )
         .with_name("file")
@@ -165,7 +165,7 @@ impl ApiError {
     pub(crate) fn file_missing() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "file-missing",
+            "uploaded-file-no-file",
             "There is no uploaded file in the request.",
         )
         .with_name("file")
@@ -175,7 +175,7 @@ impl ApiError {
     pub(crate) fn already_uploaded() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "file-already-uploaded",
+            "video-source-already-uploaded",
             "The source of the video is already uploaded.",
         )
         .with_name("file")

@@ -80,15 +80,7 @@ async fn upload(
         if is_image(name) {
             Ok(())
         } else {
-            Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "uploaded-file-extension-invalid",
-                format!(
-                    "Only [{}] extensions are supported.",
-                    IMAGE_EXTENSIONS.join(", ")
-                ),
-            )
-            .with_name("file"))
+            Err(ApiError::file_extension(&IMAGE_EXTENSIONS))
         }
     })
     .await?;

@@ -284,7 +284,7 @@ async fn bad_uploads_are_problems() {
         .unwrap();
     assert_eq!(
         problem(answer, 400).await["type"],
-        "https://docs.api.video/reference/file-missing"
+        "https://docs.api.video/reference/uploaded-file-no-file"
     );
     let p = problem(
         send_chunk(&env, "key-a", "vi0000000000000000000000", None, b"x").await,
@@ -324,7 +324,7 @@ async fn a_complete_source_cannot_be_uploaded_again() {
         let p = problem(answer, 400).await;
         assert_eq!(
             p["type"],
-            "https://docs.api.video/reference/file-already-uploaded"
+            "https://docs.api.video/reference/video-source-already-uploaded"
         );
         assert_eq!(p["title"], "The source of the video is already uploaded.");
     }

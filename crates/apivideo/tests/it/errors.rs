@@ -309,7 +309,7 @@ async fn a_logo_of_the_wrong_type_is_refused_and_the_player_keeps_its_logo() {
     assert_eq!(
         err.problem()
             .and_then(|p| p.type_.as_deref())
-            .map(|t| t.ends_with("file-extension")),
+            .map(|t| t.ends_with("uploaded-file-extension-invalid")),
         Some(true)
     );
 
