@@ -12,6 +12,7 @@ mod connections;
 mod current_fields;
 mod discarded;
 mod faults;
+mod forms;
 mod ingest_model;
 mod live_streams;
 mod metrics;

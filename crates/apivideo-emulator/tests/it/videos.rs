@@ -399,7 +399,10 @@ async fn thumbnails_are_uploaded_or_picked() {
     let answer = upload_thumbnail(&env, id, "frame.gif", b"GIF89a").await;
     assert_eq!(answer.status(), 400);
     let p: serde_json::Value = answer.json().await.unwrap();
-    assert_eq!(p["type"], "https://docs.api.video/reference/uploaded-file-extension-invalid");
+    assert_eq!(
+        p["type"],
+        "https://docs.api.video/reference/uploaded-file-extension-invalid"
+    );
     assert_eq!(
         p["title"],
         "Only [jpeg, jpg, JPG, JPEG, png, PNG, webp, WEBP] extensions are supported."
