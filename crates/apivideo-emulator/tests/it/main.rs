@@ -17,6 +17,7 @@ mod ingest_model;
 mod live_streams;
 mod metrics;
 mod multipart_limits;
+mod pages;
 mod players;
 mod private_videos;
 mod readme;
