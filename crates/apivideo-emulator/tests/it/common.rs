@@ -35,6 +35,34 @@ impl TestEnv {
         format!("Bearer {}", self.emulator.admin_token())
     }
 
+    /// `GET path` as the first project: the status and the JSON answer.
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let answer = self
+            .http
+            .get(self.url(path))
+            .header("authorization", self.basic())
+            .send()
+            .await
+            .expect("an answer");
+        let status = answer.status().as_u16();
+        (status, answer.json().await.expect("a JSON answer"))
+    }
+
+    /// `POST path` with a JSON body as the first project: the status and
+    /// the JSON answer.
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let answer = self
+            .http
+            .post(self.url(path))
+            .header("authorization", self.basic())
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        let status = answer.status().as_u16();
+        (status, answer.json().await.expect("a JSON answer"))
+    }
+
     /// A raw client for another API key (another project).
     pub fn raw_for(&self, key: &str) -> apivideo_raw::Client {
         raw_client(self.emulator.base_url(), key)

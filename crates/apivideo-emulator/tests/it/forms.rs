@@ -52,20 +52,13 @@ async fn post(
     (status, answer.json().await.expect("a problem document"))
 }
 
+/// The id of what `POST path` with `body` creates.
 async fn created(env: &TestEnv, path: &str, body: Value) -> String {
-    let answer: Value = env
-        .http
-        .post(env.url(path))
-        .header("authorization", env.basic())
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, answer) = env.post_json(path, body).await;
+    assert!(
+        (200..300).contains(&status),
+        "POST {path}: {status} {answer}"
+    );
     answer
         .as_object()
         .and_then(|o| {
@@ -77,16 +70,11 @@ async fn created(env: &TestEnv, path: &str, body: Value) -> String {
         .to_owned()
 }
 
+/// `GET path` as the first project, which must succeed.
 async fn get(env: &TestEnv, path: &str) -> Value {
-    env.http
-        .get(env.url(path))
-        .header("authorization", env.basic())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let (status, answer) = env.get_json(path).await;
+    assert_eq!(status, 200, "GET {path}: {answer}");
+    answer
 }
 
 #[tokio::test]

@@ -9,29 +9,14 @@ use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv};
 
-async fn get(env: &TestEnv, path_and_query: &str) -> (u16, Value) {
-    let answer = env
-        .http
-        .get(env.url(path_and_query))
-        .header("authorization", env.basic())
-        .send()
-        .await
-        .expect("an answer");
-    let status = answer.status().as_u16();
-    (status, answer.json().await.expect("a JSON answer"))
-}
-
+/// `POST path` as the first project, which must succeed.
 async fn post(env: &TestEnv, path: &str, body: Value) -> Value {
-    let answer = env
-        .http
-        .post(env.url(path))
-        .header("authorization", env.basic())
-        .json(&body)
-        .send()
-        .await
-        .expect("an answer");
-    assert!(answer.status().is_success(), "POST {path}: {answer:?}");
-    answer.json().await.expect("a JSON answer")
+    let (status, answer) = env.post_json(path, body).await;
+    assert!(
+        (200..300).contains(&status),
+        "POST {path}: {status} {answer}"
+    );
+    answer
 }
 
 fn id(value: &Value, field: &str) -> String {
@@ -118,11 +103,13 @@ async fn every_list_reads_its_page_the_same_way() {
             ("pageSize=0", "pageSize"),
             ("pageSize=101", "pageSize"),
         ] {
-            let (status, problem) = get(&env, &format!("{path}?{needed}{query}")).await;
+            let (status, problem) = env.get_json(&format!("{path}?{needed}{query}")).await;
             assert_eq!(status, 400, "{} {query}: {problem}", operation.id);
             assert_eq!(problem["name"], name, "{} {query}: {problem}", operation.id);
         }
-        let (status, page) = get(&env, &format!("{path}?{needed}pageSize=1&currentPage=1")).await;
+        let (status, page) = env
+            .get_json(&format!("{path}?{needed}pageSize=1&currentPage=1"))
+            .await;
         assert_eq!(status, 200, "{}: {page}", operation.id);
         let pagination = &page["pagination"];
         assert_eq!(

@@ -15,19 +15,6 @@ fn meta(key: &str, value: &str) -> Metadata {
     Metadata::new(key, value)
 }
 
-/// `POST /videos` with a raw JSON body: `(status, body)`.
-async fn post_json(env: &TestEnv, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let answer = env
-        .http
-        .post(env.url(path))
-        .header("authorization", env.basic())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (answer.status().as_u16(), answer.json().await.unwrap())
-}
-
 async fn patch_json(
     env: &TestEnv,
     path: &str,
@@ -170,7 +157,7 @@ async fn player_is_set_and_removed_with_null() {
     )
     .await;
     assert_eq!((code, body["name"].as_str()), (400, Some("playerId")));
-    let (code, player) = post_json(&env, "/players", serde_json::json!({})).await;
+    let (code, player) = env.post_json("/players", serde_json::json!({})).await;
     assert_eq!(code, 201, "{player}");
     let player_id = player["playerId"].as_str().unwrap();
     let (code, body) = patch_json(&env, &path, serde_json::json!({"playerId": player_id})).await;
@@ -258,7 +245,9 @@ async fn pages_walk_the_list() {
 #[tokio::test]
 async fn invalid_input_is_named() {
     let env = common::start().await;
-    let (code, body) = post_json(&env, "/videos", serde_json::json!({"description": "x"})).await;
+    let (code, body) = env
+        .post_json("/videos", serde_json::json!({"description": "x"}))
+        .await;
     assert_eq!(code, 400);
     assert_eq!(body["name"], "title");
     assert_eq!(body["title"], "This attribute is required.");
