@@ -185,15 +185,15 @@ async fn lists_filter_sort_and_page() {
         ("apple pie", vec!["food"], "Bob"),
         ("Cherry talk", vec!["talk"], "Ann"),
     ] {
-        let (code, _) = post_json(
-            &env,
-            "/videos",
-            serde_json::json!({
-                "title": title, "tags": tags, "description": format!("About {title}"),
-                "metadata": [{"key": "Author", "value": author}]
-            }),
-        )
-        .await;
+        let (code, _) = env
+            .post_json(
+                "/videos",
+                serde_json::json!({
+                    "title": title, "tags": tags, "description": format!("About {title}"),
+                    "metadata": [{"key": "Author", "value": author}]
+                }),
+            )
+            .await;
         assert_eq!(code, 201);
     }
     let (_, all) = list(&env, "key-a", "").await;
@@ -251,12 +251,12 @@ async fn invalid_input_is_named() {
     assert_eq!(code, 400);
     assert_eq!(body["name"], "title");
     assert_eq!(body["title"], "This attribute is required.");
-    let (code, body) = post_json(
-        &env,
-        "/videos",
-        serde_json::json!({"title": 3, "tags": "a", "public": "yes", "metadata": [{"key": 1}]}),
-    )
-    .await;
+    let (code, body) = env
+        .post_json(
+            "/videos",
+            serde_json::json!({"title": 3, "tags": "a", "public": "yes", "metadata": [{"key": 1}]}),
+        )
+        .await;
     assert_eq!(code, 400);
     let names: Vec<&str> = body["problems"]
         .as_array()
@@ -265,19 +265,19 @@ async fn invalid_input_is_named() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["title", "public", "tags", "metadata"]);
-    let (code, body) = post_json(
-        &env,
-        "/videos",
-        serde_json::json!({"title": "t", "publishedAt": "next tuesday"}),
-    )
-    .await;
+    let (code, body) = env
+        .post_json(
+            "/videos",
+            serde_json::json!({"title": "t", "publishedAt": "next tuesday"}),
+        )
+        .await;
     assert_eq!((code, body["name"].as_str()), (400, Some("publishedAt")));
-    let (code, body) = post_json(
-        &env,
-        "/videos",
-        serde_json::json!({"title": "t", "publishedAt": "2024-03-05T10:17:47Z"}),
-    )
-    .await;
+    let (code, body) = env
+        .post_json(
+            "/videos",
+            serde_json::json!({"title": "t", "publishedAt": "2024-03-05T10:17:47Z"}),
+        )
+        .await;
     assert_eq!(
         (code, body["publishedAt"].as_str()),
         (201, Some("2024-03-05T10:17:47Z"))
@@ -454,12 +454,12 @@ async fn thumbnails_are_uploaded_or_picked() {
 #[tokio::test]
 async fn sources_from_a_url_or_another_video() {
     let env = common::start().await;
-    let (code, from_url) = post_json(
-        &env,
-        "/videos",
-        serde_json::json!({"title": "imported", "source": "https://example.com/v.mp4"}),
-    )
-    .await;
+    let (code, from_url) = env
+        .post_json(
+            "/videos",
+            serde_json::json!({"title": "imported", "source": "https://example.com/v.mp4"}),
+        )
+        .await;
     assert_eq!(code, 202);
     let id = from_url["videoId"].as_str().unwrap();
     let status = crate::uploads::status(&env, id).await;
@@ -473,22 +473,22 @@ async fn sources_from_a_url_or_another_video() {
             .status(),
         201
     );
-    let (code, copy) = post_json(
-        &env,
-        "/videos",
-        serde_json::json!({"title": "copy", "source": original.video_id}),
-    )
-    .await;
+    let (code, copy) = env
+        .post_json(
+            "/videos",
+            serde_json::json!({"title": "copy", "source": original.video_id}),
+        )
+        .await;
     assert_eq!(code, 202);
     let copy: Video = serde_json::from_value(copy).unwrap();
     assert_ne!(copy.video_id, original.video_id);
     assert_eq!(mp4(&env, &copy).await, data);
-    let (code, body) = post_json(
-        &env,
-        "/videos",
-        serde_json::json!({"title": "x", "source": "nothing"}),
-    )
-    .await;
+    let (code, body) = env
+        .post_json(
+            "/videos",
+            serde_json::json!({"title": "x", "source": "nothing"}),
+        )
+        .await;
     assert_eq!((code, body["name"].as_str()), (400, Some("source")));
 }
 
