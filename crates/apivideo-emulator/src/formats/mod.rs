@@ -1,8 +1,9 @@
 //! Formats the emulator reads or writes, apart from the routes that use
-//! them: BCP 47 language tags, WebVTT files, and the JPEG frames of
-//! generated thumbnails.
+//! them: BCP 47 language tags, WebVTT files, the JPEG frames of
+//! generated thumbnails, and the escaping of text in HTML pages.
 
 pub(crate) mod bcp47;
+pub(crate) mod html;
 pub(crate) mod jpeg;
 pub(crate) mod webvtt;
 

@@ -794,20 +794,13 @@ async fn serve_player(
     let (_, stream) = find(&state, &id)?;
     let stream = present(&state, stream);
     let assets = stream.assets;
-    let title = html_escape(&stream.name);
+    let title = crate::formats::html::escape(&stream.name);
     let page = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body><video controls autoplay poster=\"{}\" src=\"{}\"></video></body></html>\n",
         assets.thumbnail, assets.hls,
     );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Detaches a deleted player from the project's live streams.
