@@ -8,7 +8,8 @@ mod captions;
 mod chapters;
 mod collector;
 pub(crate) mod discarded;
-pub(crate) mod live_streams;
+mod live_assets;
+mod live_streams;
 mod media_form;
 mod metrics;
 mod players;
@@ -18,7 +19,8 @@ mod tracks;
 mod transcripts;
 mod upload_tokens;
 mod uploads;
-mod videos;
+// pub(crate) for store::live_streams (moved on main: crate::store::{videos, ingest, encoding})
+pub(crate) mod videos;
 mod watermarks;
 mod webhooks;
 
@@ -81,7 +83,7 @@ fn asset_routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(captions::asset_routes())
         .merge(chapters::asset_routes())
-        .merge(live_streams::asset_routes())
+        .merge(live_assets::routes())
         .merge(players::asset_routes())
 }
 

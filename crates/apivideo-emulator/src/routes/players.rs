@@ -170,7 +170,7 @@ async fn remove(
     let project = project.id();
     load(&state, project, &id)?;
     state.db.delete(project, Kind::Player, &id)?;
-    super::live_streams::forget_player(&state, project, &id).await?;
+    crate::store::live_streams::forget_player(&state, project, &id).await?;
     match tokio::fs::remove_dir_all(store::media_dir(&state, project, &id)).await {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
         _ => {}

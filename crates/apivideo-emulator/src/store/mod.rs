@@ -4,4 +4,5 @@
 //! a project id and answer `ApiResult`; the HTTP handlers in `routes` and
 //! `admin` call them.
 
+pub(crate) mod live_streams;
 pub(crate) mod players;
