@@ -25,9 +25,11 @@
 //! `{"videoRestore": true}` turns Video Restore on.
 //!
 //! `control` holds the faults, stats, tokens, settings and health routes;
-//! `clock` the clock's; the simulated player sessions and broadcasts are
-//! with their resources' admin handlers.
+//! `clock` the clock's; `broadcasts` the simulated encoder of a live
+//! stream; the simulated player sessions are with their resource's admin
+//! handlers.
 
+mod broadcasts;
 mod clock;
 mod control;
 
@@ -109,7 +111,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(control::routes())
         .merge(clock::routes())
         .merge(crate::routes::analytics::admin_routes())
-        .merge(crate::routes::live_streams::admin_routes())
+        .merge(broadcasts::routes())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::db::Kind;
+use crate::formats::html;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::videos::urls;
@@ -240,10 +241,10 @@ async fn player(
     axum::extract::Query(query): axum::extract::Query<TokenQuery>,
 ) -> ApiResult<Response> {
     let found = find_uploaded(&state, &video_id, query.token.as_deref())?;
-    let title = html_escape(&found.video.title);
+    let title = html::escape(&found.video.title);
     let urls = urls(&state, &found.video);
-    let mp4 = html_escape(&urls.mp4);
-    let poster = html_escape(&urls.thumbnail);
+    let mp4 = html::escape(&urls.mp4);
+    let poster = html::escape(&urls.thumbnail);
     let config = script_json(&serde_json::json!({
         "videoId": video_id,
         "collector": format!("{}/collector", state.base_url),
@@ -277,13 +278,6 @@ fn image_type(magic: &[u8]) -> &'static str {
 /// `<!--` can end or change it.
 fn script_json(value: &serde_json::Value) -> String {
     value.to_string().replace('<', "\\u003c")
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

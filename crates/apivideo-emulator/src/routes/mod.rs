@@ -7,7 +7,8 @@ pub(crate) mod assets;
 mod captions;
 mod chapters;
 mod collector;
-pub(crate) mod live_streams;
+mod live_assets;
+mod live_streams;
 mod metrics;
 mod players;
 mod summaries;
@@ -76,7 +77,7 @@ fn asset_routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(captions::asset_routes())
         .merge(chapters::asset_routes())
-        .merge(live_streams::asset_routes())
+        .merge(live_assets::routes())
         .merge(players::asset_routes())
 }
 

@@ -1,6 +1,7 @@
 //! Player themes: create (with the documented defaults), list (sorted),
 //! show, update (PATCH), delete, and a logo (JPEG or PNG, with an optional
-//! click-through `link`) served at `/embed/players/{playerId}/logo`.
+//! click-through `link`) served at `/embed/players/{playerId}/logo`. The
+//! stored themes and their defaults are in `store::players`.
 
 use apivideo_raw::types::{
     ListPlayersSortBy, ListPlayersSortOrder, PlayerTheme, PlayerThemeAssets,
@@ -13,45 +14,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::Project;
 use crate::db::Kind;
 use crate::extract::{ApiJson, ApiQuery, query_pairs};
-use crate::form as media_form;
-use crate::ids::{self, prefix};
+use crate::form;
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// The colours of a theme created without them. The API always answers
-/// every colour and documents no defaults; these are those of the theme in
-/// its reference's examples.
-struct Colours {
-    text: &'static str,
-    link: &'static str,
-    link_hover: &'static str,
-    link_active: &'static str,
-    track_played: &'static str,
-    track_unplayed: &'static str,
-    track_background: &'static str,
-    background_top: &'static str,
-    background_bottom: &'static str,
-    background_text: &'static str,
-}
-
-const DEFAULT_COLOURS: Colours = Colours {
-    text: "rgba(255, 255, 255, .95)",
-    link: "rgba(255, 0, 0, .95)",
-    link_hover: "rgba(255, 255, 255, .75)",
-    link_active: "rgba(255, 0, 0, .75)",
-    track_played: "rgba(255, 255, 255, .95)",
-    track_unplayed: "rgba(255, 255, 255, .1)",
-    track_background: "rgba(0, 0, 0, 0)",
-    background_top: "rgba(72, 4, 45, 1)",
-    background_bottom: "rgba(94, 95, 89, 1)",
-    background_text: "rgba(255, 255, 255, .95)",
-};
+use crate::store::players::{self as store, Stored, load, logo_path, save};
 
 /// Logo extensions, as the real API lists them.
 const LOGO_EXTENSIONS: [&str; 6] = ["'jpg'", "'JPG'", "'jpeg'", "'JPEG'", "'png'", "'PNG'"];
@@ -74,33 +46,6 @@ pub(crate) fn routes() -> Router<AppState> {
 /// A player's logo, as a player fetches it: faults never apply to it.
 pub(crate) fn asset_routes() -> Router<AppState> {
     Router::new().route("/embed/players/{playerId}/logo", get(serve_logo))
-}
-
-/// A stored theme, with what the logo file is.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    theme: PlayerTheme,
-    /// Content type of the uploaded logo, if there is one.
-    #[serde(default)]
-    logo_type: Option<String>,
-}
-
-fn load(state: &AppState, project: &str, id: &str) -> ApiResult<Stored> {
-    state
-        .db
-        .get(project, Kind::Player, id)?
-        .ok_or_else(|| ApiError::not_found("playerId"))
-}
-
-fn save(state: &AppState, project: &str, stored: &Stored) -> ApiResult<()> {
-    state
-        .db
-        .put(project, Kind::Player, &stored.theme.player_id, None, stored)?;
-    Ok(())
-}
-
-fn logo_path(state: &AppState, project: &str, id: &str) -> std::path::PathBuf {
-    state.media.dir(project, "players", id).join("logo")
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,49 +103,7 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<PlayerThemeCreationPayload>,
 ) -> ApiResult<(StatusCode, Json<PlayerTheme>)> {
-    let now = state.now();
-    let theme = PlayerTheme {
-        player_id: ids::new_id(prefix::PLAYER),
-        name: body.name.map(String::from),
-        text: body.text.unwrap_or_else(|| DEFAULT_COLOURS.text.to_owned()),
-        link: body.link.unwrap_or_else(|| DEFAULT_COLOURS.link.to_owned()),
-        link_hover: body
-            .link_hover
-            .unwrap_or_else(|| DEFAULT_COLOURS.link_hover.to_owned()),
-        link_active: body
-            .link_active
-            .unwrap_or_else(|| DEFAULT_COLOURS.link_active.to_owned()),
-        track_played: body
-            .track_played
-            .unwrap_or_else(|| DEFAULT_COLOURS.track_played.to_owned()),
-        track_unplayed: body
-            .track_unplayed
-            .unwrap_or_else(|| DEFAULT_COLOURS.track_unplayed.to_owned()),
-        track_background: body
-            .track_background
-            .unwrap_or_else(|| DEFAULT_COLOURS.track_background.to_owned()),
-        background_top: body
-            .background_top
-            .unwrap_or_else(|| DEFAULT_COLOURS.background_top.to_owned()),
-        background_bottom: body
-            .background_bottom
-            .unwrap_or_else(|| DEFAULT_COLOURS.background_bottom.to_owned()),
-        background_text: body
-            .background_text
-            .unwrap_or_else(|| DEFAULT_COLOURS.background_text.to_owned()),
-        enable_api: body.enable_api,
-        enable_controls: body.enable_controls,
-        force_autoplay: body.force_autoplay,
-        hide_title: body.hide_title,
-        force_loop: body.force_loop,
-        created_at: now,
-        updated_at: now,
-        assets: None,
-    };
-    let stored = Stored {
-        theme,
-        logo_type: None,
-    };
+    let stored = store::new_player(&state, body);
     save(&state, project.id(), &stored)?;
     Ok((StatusCode::CREATED, Json(stored.theme)))
 }
@@ -266,8 +169,8 @@ async fn remove(
     let project = project.id();
     load(&state, project, &id)?;
     state.db.delete(project, Kind::Player, &id)?;
-    super::live_streams::forget_player(&state, project, &id).await?;
-    match tokio::fs::remove_dir_all(state.media.dir(project, "players", &id)).await {
+    crate::store::live_streams::forget_player(&state, project, &id).await?;
+    match tokio::fs::remove_dir_all(store::media_dir(&state, project, &id)).await {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
         _ => {}
     }
@@ -276,10 +179,7 @@ async fn remove(
 
 /// The content type of a logo by its extension, if it is one we take.
 fn logo_type(file_name: Option<&str>) -> Option<&'static str> {
-    match media_form::extension(file_name)?
-        .to_ascii_lowercase()
-        .as_str()
-    {
+    match form::extension(file_name)?.to_ascii_lowercase().as_str() {
         "jpg" | "jpeg" => Some("image/jpeg"),
         "png" => Some("image/png"),
         _ => None,
@@ -295,7 +195,7 @@ async fn upload_logo(
 ) -> ApiResult<(StatusCode, Json<PlayerTheme>)> {
     let project = project.id();
     let mut stored = load(&state, project, &id)?;
-    let received = media_form::receive(&state, form, |name| {
+    let received = form::receive(&state, form, |name| {
         logo_type(name)
             .map(|_| ())
             .ok_or_else(|| ApiError::file_extension(&LOGO_EXTENSIONS))
