@@ -40,6 +40,7 @@ mod server;
 mod settings;
 mod state;
 mod stats;
+mod store;
 mod webhook_guard;
 
 pub use config::{Config, Durability, FaultSettings, RateLimit, UploadLimits, WebhookTargets};

@@ -25,11 +25,12 @@
 //! `{"videoRestore": true}` turns Video Restore on.
 //!
 //! `control` holds the faults, stats, tokens, settings and health routes;
-//! `clock` the clock's; the simulated player sessions and broadcasts are
-//! with their resources' admin handlers.
+//! `clock` the clock's; `sessions` the simulated player sessions; the
+//! simulated broadcasts are with their resource's admin handlers.
 
 mod clock;
 mod control;
+mod sessions;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -108,7 +109,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(control::routes())
         .merge(clock::routes())
-        .merge(crate::routes::analytics::admin_routes())
+        .merge(sessions::routes())
         .merge(crate::routes::live_streams::admin_routes())
 }
 

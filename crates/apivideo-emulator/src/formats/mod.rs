@@ -1,9 +1,13 @@
 //! Formats the emulator reads or writes, apart from the routes that use
-//! them: BCP 47 language tags, WebVTT files, and the JPEG frames of
-//! generated thumbnails.
+//! them: BCP 47 language tags, WebVTT files, the JPEG frames of
+//! generated thumbnails, the `period` of the analytics lists, and the
+//! `User-Agent` and referrer a player page reports.
 
 pub(crate) mod bcp47;
 pub(crate) mod jpeg;
+pub(crate) mod period;
+pub(crate) mod referrer;
+pub(crate) mod user_agent;
 pub(crate) mod webvtt;
 
 /// Whether `s` is ASCII digits only (true when empty).

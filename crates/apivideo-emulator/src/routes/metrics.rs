@@ -39,8 +39,8 @@ use crate::db::Kind;
 use crate::extract::query_pairs;
 use crate::pagination::Page;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::analytics::{Session, events_of};
 use crate::state::AppState;
+use crate::store::sessions::{self, Session};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -189,7 +189,7 @@ impl Facts {
 }
 
 fn facts_of(state: &AppState, project: &str) -> ApiResult<Vec<Facts>> {
-    let sessions: Vec<Session> = state.db.list(project, Kind::Session, None)?;
+    let sessions = sessions::all(state, project)?;
     let mut out = Vec::with_capacity(sessions.len());
     for session in sessions {
         let tags = match &session.video_id {
@@ -200,7 +200,7 @@ fn facts_of(state: &AppState, project: &str) -> ApiResult<Vec<Facts>> {
                 .unwrap_or_default(),
             None => Vec::new(),
         };
-        let events = events_of(state, project, &session.session_id)?;
+        let events = sessions::events_of(state, project, &session.session_id)?;
         let mut plays = Vec::new();
         let mut ends = Vec::new();
         let mut segments = Vec::new();
