@@ -31,6 +31,7 @@ mod faults;
 mod formats;
 mod ids;
 mod media;
+mod metrics;
 mod multipart_guard;
 mod pagination;
 mod private;
