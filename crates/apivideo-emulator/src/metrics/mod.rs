@@ -455,3 +455,91 @@ impl Metric {
         points
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    /// A session loaded at `loaded`, watched by `viewer` over `watching`.
+    fn facts(loaded: &str, viewer: &str, watching: Option<(&str, &str)>) -> Facts {
+        let session: Session = serde_json::from_value(serde_json::json!({
+            "sessionId": format!("ps{loaded}"),
+            "videoId": "vi1",
+            "loadedAt": loaded,
+            "viewerId": viewer,
+        }))
+        .unwrap();
+        let watching = watching.map(|(a, b)| (at(a), at(b)));
+        Facts {
+            session,
+            tags: Vec::new(),
+            plays: watching.iter().map(|w| w.0).collect(),
+            ends: Vec::new(),
+            first_play: watching.map(|w| w.0),
+            segments: watching.into_iter().collect(),
+            watching,
+        }
+    }
+
+    fn metric(measure: Measure, unique: bool) -> Metric {
+        Metric {
+            measure,
+            unique,
+            view_seconds: 5.0,
+            now: at("2024-03-05T12:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn overlapping_spans_count_once() {
+        let s = |a: &str, b: &str| (at(a), at(b));
+        let spans = vec![
+            s("2024-03-05T10:00:20Z", "2024-03-05T10:00:30Z"),
+            s("2024-03-05T10:00:00Z", "2024-03-05T10:00:10Z"),
+            s("2024-03-05T10:00:05Z", "2024-03-05T10:00:15Z"),
+        ];
+        assert_eq!(union_millis(spans), 25_000);
+        assert_eq!(union_millis(Vec::new()), 0);
+    }
+
+    #[test]
+    fn series_skip_empty_intervals_and_peaks_count_viewers() {
+        let all = [
+            facts(
+                "2024-03-05T10:10:00Z",
+                "a",
+                Some(("2024-03-05T10:11:00Z", "2024-03-05T10:20:00Z")),
+            ),
+            facts(
+                "2024-03-05T10:30:00Z",
+                "a",
+                Some(("2024-03-05T10:15:00Z", "2024-03-05T10:40:00Z")),
+            ),
+            facts("2024-03-05T11:30:00Z", "b", None),
+        ];
+        let kept = matching(&all, &BTreeMap::new());
+        let span = Span {
+            from: at("2024-03-05T10:00:00Z"),
+            to: at("2024-03-05T13:00:00Z"),
+        };
+        let hour = Duration::hours(1);
+        let points = metric(Measure::Impressions, false).series(&kept, span, span.from, hour);
+        assert_eq!(
+            points,
+            [
+                (at("2024-03-05T10:00:00Z"), 2.0),
+                (at("2024-03-05T11:00:00Z"), 1.0)
+            ]
+        );
+        // Two sessions watch at once from 10:15 to 10:20: one viewer when
+        // unique.
+        assert_eq!(metric(Measure::CcvPeak, false).value(&kept, span), 2.0);
+        assert_eq!(metric(Measure::CcvPeak, true).value(&kept, span), 1.0);
+        let by_media = metric(Measure::Impressions, false).buckets(&kept, "media-id", span);
+        assert_eq!(by_media, [("vi1".to_owned(), 3.0)]);
+    }
+}
