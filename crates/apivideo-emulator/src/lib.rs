@@ -32,6 +32,7 @@ mod form;
 mod formats;
 mod ids;
 mod media;
+mod metrics;
 mod multipart_guard;
 mod pagination;
 mod private;

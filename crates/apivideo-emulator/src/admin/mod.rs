@@ -26,12 +26,12 @@
 //!
 //! `control` holds the faults, stats, tokens, settings and health routes;
 //! `clock` the clock's; `broadcasts` the simulated encoder of a live
-//! stream; the simulated player sessions are with their resource's admin
-//! handlers.
+//! stream; `sessions` the simulated player sessions.
 
 mod broadcasts;
 mod clock;
 mod control;
+mod sessions;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -110,7 +110,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(control::routes())
         .merge(clock::routes())
-        .merge(crate::routes::analytics::admin_routes())
+        .merge(sessions::routes())
         .merge(broadcasts::routes())
 }
 

@@ -2,7 +2,7 @@
 //! with request logging, counters and fault injection.
 
 mod account;
-pub(crate) mod analytics;
+mod analytics;
 pub(crate) mod assets;
 mod captions;
 mod chapters;
