@@ -732,9 +732,11 @@ async fn read_up_to<R: AsyncRead + Unpin>(reader: &mut R, want: u64) -> Result<B
     Ok(buf.freeze())
 }
 
+/// The API answers a second upload of a video's source with the problem type
+/// `…/video-source-already-uploaded`.
 fn is_already_uploaded(e: &crate::ApiError) -> bool {
     e.problem
         .as_ref()
         .and_then(|p| p.type_.as_deref())
-        .is_some_and(|t| t.replace(['-', '_'], "").ends_with("filealreadyuploaded"))
+        .is_some_and(|t| t.ends_with("/video-source-already-uploaded"))
 }
