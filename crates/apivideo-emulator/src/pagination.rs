@@ -12,20 +12,20 @@ use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
 
 /// Largest `pageSize` accepted.
-pub(crate) const MAX_PAGE_SIZE: i64 = 100;
+const MAX_PAGE_SIZE: i64 = 100;
 /// `pageSize` when none is given.
-pub(crate) const DEFAULT_PAGE_SIZE: i64 = 25;
+const DEFAULT_PAGE_SIZE: i64 = 25;
 
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Page {
-    pub(crate) current: i64,
-    pub(crate) size: i64,
+struct Page {
+    current: i64,
+    size: i64,
 }
 
 impl Page {
     /// Validates `currentPage` (from 1) and `pageSize` (1 to 100).
-    pub(crate) fn new(current: Option<i64>, size: Option<i64>) -> Result<Self, ApiError> {
+    fn new(current: Option<i64>, size: Option<i64>) -> Result<Self, ApiError> {
         let current = current.unwrap_or(1);
         let size = size.unwrap_or(DEFAULT_PAGE_SIZE);
         let mut problems = Vec::new();
@@ -47,7 +47,7 @@ impl Page {
     ///
     /// `url` is the absolute URL of the list without query; `query` holds
     /// the caller's other parameters, kept in every link.
-    pub(crate) fn apply<T>(
+    fn apply<T>(
         self,
         items: Vec<T>,
         url: &str,

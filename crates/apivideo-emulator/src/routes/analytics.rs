@@ -12,16 +12,16 @@
 use apivideo_raw::types::{
     LiveStreamSessionsListResponse, PlayerSessionEventsListResponse, VideoSessionsListResponse,
 };
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::auth::Project;
 use crate::db::Kind;
-use crate::extract::{ApiQuery, query_pairs};
+use crate::extract::ApiQuery;
 use crate::formats::period::{Period, parse_period};
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
 use crate::store::sessions::{self, Session};
@@ -51,10 +51,6 @@ fn period_of(text: &str) -> ApiResult<Period> {
 #[derive(Debug, Deserialize)]
 struct SessionsQuery {
     period: String,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 /// The `metadata[key]=value` pairs of a query.
@@ -81,19 +77,16 @@ async fn video_sessions(
     project: Project,
     State(state): State<AppState>,
     Path(video_id): Path<String>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<SessionsQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<VideoSessionsListResponse>> {
     let project = project.id();
     sessions::require(&state, project, Kind::Video, &video_id, "videoId")?;
-    let page = Page::new(query.current_page, query.page_size)?;
     let period = period_of(&query.period)?;
-    let pairs = query_pairs(uri.query());
-    let wanted = metadata_filter(&pairs);
+    let wanted = metadata_filter(page.pairs());
     let mut sessions = sessions::loaded_in(&state, project, &video_id, period)?;
     sessions.retain(|s| has_metadata(s, &wanted));
-    let url = format!("{}/analytics/videos/{video_id}", state.base_url);
-    let (data, pagination) = page.apply(sessions, &url, &pairs)?;
+    let (data, pagination) = page.apply(sessions)?;
     Ok(Json(VideoSessionsListResponse {
         data: data.iter().map(Session::present_video).collect(),
         pagination,
@@ -104,8 +97,8 @@ async fn live_stream_sessions(
     project: Project,
     State(state): State<AppState>,
     Path(live_stream_id): Path<String>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<SessionsQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<LiveStreamSessionsListResponse>> {
     let project = project.id();
     sessions::require(
@@ -115,38 +108,25 @@ async fn live_stream_sessions(
         &live_stream_id,
         "liveStreamId",
     )?;
-    let page = Page::new(query.current_page, query.page_size)?;
     let period = period_of(&query.period)?;
     let sessions = sessions::loaded_in(&state, project, &live_stream_id, period)?;
-    let url = format!("{}/analytics/live-streams/{live_stream_id}", state.base_url);
-    let (data, pagination) = page.apply(sessions, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(sessions)?;
     Ok(Json(LiveStreamSessionsListResponse {
         data: data.iter().map(Session::present_live_stream).collect(),
         pagination,
     }))
 }
 
-#[derive(Debug, Deserialize)]
-struct EventsQuery {
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
-}
-
 async fn session_events(
     project: Project,
     State(state): State<AppState>,
     Path(session_id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    ApiQuery(query): ApiQuery<EventsQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<PlayerSessionEventsListResponse>> {
     let project = project.id();
     sessions::load(&state, project, &session_id)?;
-    let page = Page::new(query.current_page, query.page_size)?;
     let events = sessions::events_of(&state, project, &session_id)?;
-    let url = format!("{}/analytics/sessions/{session_id}/events", state.base_url);
-    let (data, pagination) = page.apply(events, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(events)?;
     Ok(Json(PlayerSessionEventsListResponse { data, pagination }))
 }
 
@@ -174,6 +154,7 @@ mod properties {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::extract::query_pairs;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]

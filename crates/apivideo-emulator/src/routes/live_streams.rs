@@ -13,7 +13,7 @@ use apivideo_raw::types::{
     LiveStreamsListResponse, RestreamsRequestObject,
 };
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -21,14 +21,15 @@ use serde::Deserialize;
 
 use crate::auth::Project;
 use crate::db::Kind;
-use crate::extract::{ApiJson, ApiQuery, decode_json, query_pairs};
+use crate::extract::{ApiJson, ApiQuery, decode_json};
 use crate::form;
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
 use crate::store::live_streams::{
     self as store, load, lock, present, restream, save, settle_locked, settled,
 };
+use crate::store::players;
 
 /// Most restream destinations a live stream takes.
 const MAX_RESTREAMS: usize = 5;
@@ -73,19 +74,14 @@ struct ListQuery {
     sort_by: Option<String>,
     #[serde(rename = "sortOrder")]
     sort_order: Option<ListLiveStreamsSortOrder>,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 async fn list(
     project: Project,
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<LiveStreamsListResponse>> {
-    let page = Page::new(query.current_page, query.page_size)?;
     let project = project.id();
     let stored: Vec<LiveStream> = state.db.list(project, Kind::LiveStream, None)?;
     let mut streams = Vec::with_capacity(stored.len());
@@ -102,8 +98,7 @@ async fn list(
                 .is_none_or(|n| s.name.contains(n.as_str()))
     });
     sort(&mut streams, query.sort_by.as_deref(), query.sort_order)?;
-    let url = format!("{}/live-streams", state.base_url);
-    let (data, pagination) = page.apply(streams, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(streams)?;
     Ok(Json(LiveStreamsListResponse {
         data: data.into_iter().map(|s| present(&state, s)).collect(),
         pagination,
@@ -202,11 +197,7 @@ fn check_restreams(restreams: &[RestreamsRequestObject]) -> Vec<Invalid> {
 
 /// `playerId` must name a player of the project.
 fn check_player(state: &AppState, project: &str, player: &str) -> ApiResult<Vec<Invalid>> {
-    let exists = state
-        .db
-        .get::<serde_json::Value>(project, Kind::Player, player)?
-        .is_some();
-    Ok(if exists {
+    Ok(if players::exists(state, project, player)? {
         Vec::new()
     } else {
         vec![Invalid::attribute(

@@ -9,7 +9,7 @@ use apivideo_raw::types::{
 };
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,9 +18,9 @@ use serde::Deserialize;
 
 use crate::auth::Project;
 use crate::db::Kind;
-use crate::extract::{ApiJson, ApiQuery, query_pairs};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::form;
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::players::{self as store, Stored, load, logo_path, save};
@@ -54,24 +54,18 @@ struct ListQuery {
     sort_by: Option<ListPlayersSortBy>,
     #[serde(rename = "sortOrder")]
     sort_order: Option<ListPlayersSortOrder>,
-    #[serde(rename = "currentPage")]
-    current_page: Option<i64>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<i64>,
 }
 
 async fn list(
     project: Project,
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageQuery,
 ) -> ApiResult<Json<PlayerThemesListResponse>> {
-    let page = Page::new(query.current_page, query.page_size)?;
     let stored: Vec<Stored> = state.db.list(project.id(), Kind::Player, None)?;
     let mut themes: Vec<PlayerTheme> = stored.into_iter().map(|s| s.theme).collect();
     sort(&mut themes, query.sort_by, query.sort_order);
-    let url = format!("{}/players", state.base_url);
-    let (data, pagination) = page.apply(themes, &url, &query_pairs(uri.query()))?;
+    let (data, pagination) = page.apply(themes)?;
     Ok(Json(PlayerThemesListResponse { data, pagination }))
 }
 

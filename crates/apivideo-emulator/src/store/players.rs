@@ -54,6 +54,14 @@ pub(crate) fn load(state: &AppState, project: &str, id: &str) -> ApiResult<Store
         .ok_or_else(|| ApiError::not_found("playerId"))
 }
 
+/// Whether the project has a player `id`, for the checks of a `playerId`.
+pub(crate) fn exists(state: &AppState, project: &str, id: &str) -> ApiResult<bool> {
+    Ok(state
+        .db
+        .get::<serde_json::Value>(project, Kind::Player, id)?
+        .is_some())
+}
+
 pub(crate) fn save(state: &AppState, project: &str, stored: &Stored) -> ApiResult<()> {
     state
         .db

@@ -13,8 +13,9 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::auth::Project;
+use crate::extract::query_pairs;
 use crate::metrics::{Measure, Metric, Span, facts_of, matching};
-use crate::pagination::Page;
+use crate::pagination::PageQuery;
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use query::{
@@ -116,7 +117,7 @@ async fn aggregated(
             ),
         ));
     }
-    let q = parse_query(uri.query(), false, false)?;
+    let q = parse_query(&query_pairs(uri.query()), false, false)?;
     check_options(
         &q,
         &Accepts {
@@ -174,7 +175,7 @@ async fn breakdown(
     project: Project,
     State(state): State<AppState>,
     Path((metric, breakdown)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    page: PageQuery,
 ) -> ApiResult<Json<Value>> {
     if !BUCKET_METRICS.contains(&metric.as_str()) {
         return Err(bad(
@@ -194,7 +195,7 @@ async fn breakdown(
             "The play-total metric can only be broken down by media-id.",
         ));
     }
-    let q = parse_query(uri.query(), true, false)?;
+    let q = parse_query(page.pairs(), true, false)?;
     check_options(&q, &bucket_accepts(&metric, metric == "play-total"))?;
     let by_dimension = match q.sort_by.as_deref() {
         None | Some("metricValue") => false,
@@ -207,7 +208,6 @@ async fn breakdown(
         }
     };
     let desc = sort_order(&q)?;
-    let page = Page::new(q.current_page, q.page_size)?;
     let now = state.now();
     let span = period(&q, now)?;
     let all = facts_of(&state, project.id())?;
@@ -221,8 +221,7 @@ async fn breakdown(
         };
         if desc { o.reverse() } else { o }
     });
-    let url = format!("{}/data/buckets/{metric}/{breakdown}", state.base_url);
-    let (data, pagination) = page.apply(buckets, &url, &q.pairs)?;
+    let (data, pagination) = page.apply(buckets)?;
     Ok(Json(json!({
         "context": {
             "metric": context_metric(&metric, &q),
@@ -241,7 +240,7 @@ async fn timeseries(
     project: Project,
     State(state): State<AppState>,
     Path(metric): Path<String>,
-    OriginalUri(uri): OriginalUri,
+    page: PageQuery,
 ) -> ApiResult<Json<Value>> {
     if metric == "play-total" || !BUCKET_METRICS.contains(&metric.as_str()) {
         let metrics: Vec<&str> = BUCKET_METRICS
@@ -254,7 +253,7 @@ async fn timeseries(
             format!("This parameter must be one of {}.", one_of(&metrics)),
         ));
     }
-    let q = parse_query(uri.query(), true, true)?;
+    let q = parse_query(page.pairs(), true, true)?;
     check_options(&q, &bucket_accepts(&metric, false))?;
     let by_value = match q.sort_by.as_deref() {
         None | Some("emittedAt") => false,
@@ -267,7 +266,6 @@ async fn timeseries(
         }
     };
     let desc = sort_order(&q)?;
-    let page = Page::new(q.current_page, q.page_size)?;
     let now = state.now();
     let span = period(&q, now)?;
     let interval = match q.interval.as_deref() {
@@ -309,8 +307,7 @@ async fn timeseries(
         };
         if desc { o.reverse() } else { o }
     });
-    let url = format!("{}/data/timeseries/{metric}", state.base_url);
-    let (data, pagination) = page.apply(points, &url, &q.pairs)?;
+    let (data, pagination) = page.apply(points)?;
     Ok(Json(json!({
         "context": {
             "metric": context_metric(&metric, &q),

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::extract::query_pairs;
 use crate::metrics::Span;
 use crate::problem::{ApiError, ApiResult};
 
@@ -34,11 +33,8 @@ pub(super) struct Query {
     pub(super) interval: Option<String>,
     pub(super) sort_by: Option<String>,
     pub(super) sort_order: Option<String>,
-    pub(super) current_page: Option<i64>,
-    pub(super) page_size: Option<i64>,
     /// Filter key (`country`...) and its accepted values.
     pub(super) filters: BTreeMap<String, Vec<String>>,
-    pub(super) pairs: Vec<(String, String)>,
 }
 
 const FILTER_KEYS: &[&str] = &[
@@ -64,20 +60,15 @@ fn date(name: &str, value: &str) -> ApiResult<DateTime<Utc>> {
         })
 }
 
-fn integer(name: &str, value: &str) -> ApiResult<i64> {
-    value
-        .parse()
-        .map_err(|_| bad(name, "This parameter must be an integer."))
-}
-
+/// Reads the query's `pairs`. A paginated operation's `currentPage` and
+/// `pageSize` are read by its `PageQuery`, and skipped here.
 pub(super) fn parse_query(
-    raw: Option<&str>,
+    pairs: &[(String, String)],
     paginated: bool,
     timeseries: bool,
 ) -> ApiResult<Query> {
-    let pairs = query_pairs(raw);
     let mut q = Query::default();
-    for (key, value) in &pairs {
+    for (key, value) in pairs {
         match key.as_str() {
             "from" => q.from = Some(date("from", value)?),
             "to" => q.to = Some(date("to", value)?),
@@ -100,8 +91,7 @@ pub(super) fn parse_query(
             "interval" if timeseries => q.interval = Some(value.clone()),
             "sortBy" if paginated => q.sort_by = Some(value.clone()),
             "sortOrder" if paginated => q.sort_order = Some(value.clone()),
-            "currentPage" if paginated => q.current_page = Some(integer(key, value)?),
-            "pageSize" if paginated => q.page_size = Some(integer(key, value)?),
+            "currentPage" | "pageSize" if paginated => {}
             other => {
                 let filter = other
                     .strip_prefix("filterBy[")
@@ -156,7 +146,6 @@ pub(super) fn parse_query(
             }
         }
     }
-    q.pairs = pairs;
     Ok(q)
 }
 

@@ -33,7 +33,7 @@ use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::transcripts::{self, Attribute, Media};
 use crate::store::videos::{self, load, present};
-use crate::store::{encoding, ingest};
+use crate::store::{encoding, ingest, players};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -117,7 +117,7 @@ fn set_language(video: &mut Video, language: Option<&impl ToString>) {
 
 fn check_player(state: &AppState, project: &str, player_id: Option<&str>) -> ApiResult<()> {
     match player_id {
-        Some(id) if state.db.get::<Value>(project, Kind::Player, id)?.is_none() => {
+        Some(id) if !players::exists(state, project, id)? => {
             Err(ApiError::attribute("playerId", "No player has this id."))
         }
         _ => Ok(()),
