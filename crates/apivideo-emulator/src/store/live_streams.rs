@@ -19,7 +19,7 @@ use apivideo_raw::types::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{encoding, ingest, videos};
+use super::{encoding, ingest, sessions, videos};
 use crate::db::Kind;
 use crate::ids::{self, prefix};
 use crate::problem::{ApiError, ApiResult};
@@ -402,22 +402,8 @@ pub(crate) async fn delete(state: &AppState, project: &str, id: &str) -> ApiResu
     load(state, project, id)?;
     state.db.delete(project, Kind::LiveStream, id)?;
     state.db.delete(project, Kind::Broadcast, id)?;
-    forget_sessions(state, project, id)?;
+    sessions::forget_of(state, project, id)?;
     remove_dir(&media_dir(state, project, id)).await
-}
-
-/// Deletes the player sessions of a live stream and their events.
-fn forget_sessions(state: &AppState, project: &str, id: &str) -> ApiResult<()> {
-    let sessions: Vec<serde_json::Value> = state.db.list(project, Kind::Session, Some(id))?;
-    for session in sessions {
-        if let Some(session_id) = session.get("sessionId").and_then(|v| v.as_str()) {
-            state
-                .db
-                .delete_children(project, Kind::SessionEvent, session_id)?;
-        }
-    }
-    state.db.delete_children(project, Kind::Session, id)?;
-    Ok(())
 }
 
 async fn remove_dir(dir: &std::path::Path) -> ApiResult<()> {

@@ -13,7 +13,7 @@
 
 use apivideo_raw::types::{Video, VideoAssets, VideoSource};
 
-use super::ingest;
+use super::{ingest, sessions};
 use crate::db::Kind;
 use crate::ids::{new_id, prefix};
 use crate::problem::{ApiError, ApiResult};
@@ -145,8 +145,8 @@ pub(crate) fn discard(state: &AppState, project: &str, video_id: &str) -> ApiRes
 
 /// Deletes a video of `kind` (live or discarded) for good with everything
 /// attached: its ingest state, transcript state, captions, chapters and
-/// summaries in one transaction,
-/// then its media on disk. False if there was no such video. The caller
+/// summaries in one transaction, then its player sessions, then its media
+/// on disk. False if there was no such video. The caller
 /// holds the video's ingest lock.
 pub(crate) async fn erase(
     state: &AppState,
@@ -163,6 +163,7 @@ pub(crate) async fn erase(
     )? {
         return Ok(false);
     }
+    sessions::forget_of(state, project, video_id)?;
     match tokio::fs::remove_dir_all(ingest::video_dir(state, project, video_id)).await {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
         _ => Ok(true),

@@ -393,6 +393,66 @@ async fn live_stream_sessions_and_events() {
     assert_eq!(p["name"], "sessionId");
 }
 
+/// A video or live stream deleted for good takes its sessions and their
+/// events with it; the other media's sessions stay.
+#[tokio::test]
+async fn a_deleted_media_takes_its_sessions_with_it() {
+    let env = common::start().await;
+    let kept = create_video(&env, "key-a", "kept").await;
+    let video = create_video(&env, "key-a", "deleted").await;
+    let live: Value = api(&env, reqwest::Method::POST, "/live-streams", "key-a")
+        .json(&json!({"name": "live"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let live = live["liveStreamId"].as_str().unwrap().to_owned();
+    let loaded = "2024-03-05T10:00:00Z";
+    let kept_session = session(&env, json!({"videoId": kept, "loadedAt": loaded})).await;
+    let video_session = session(&env, json!({"videoId": video, "loadedAt": loaded})).await;
+    let live_session = session(&env, json!({"liveStreamId": live, "loadedAt": loaded})).await;
+    for id in [&kept_session, &video_session, &live_session] {
+        let path = format!("/_emulator/analytics/sessions/{id}/events");
+        let answer = api(&env, reqwest::Method::POST, &path, "key-a")
+            .json(&json!([{"type": "play", "emittedAt": "2024-03-05T10:00:05Z", "at": 0}]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 201);
+    }
+    for path in [format!("/videos/{video}"), format!("/live-streams/{live}")] {
+        let answer = api(&env, reqwest::Method::DELETE, &path, "key-a")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 204, "{path}");
+    }
+    for gone in [&video_session, &live_session] {
+        let events = env
+            .raw
+            .list_session_events()
+            .session_id(gone)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(status(&events), Some(404), "{gone}");
+    }
+    let events = env
+        .raw
+        .list_session_events()
+        .session_id(&kept_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.data.len(), 1);
+    assert_eq!(
+        session_ids(&env, &kept, "period=2024").await,
+        [kept_session]
+    );
+}
+
 #[tokio::test]
 async fn another_project_cannot_read_sessions() {
     let env = common::start().await;

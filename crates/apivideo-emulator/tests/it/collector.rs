@@ -191,7 +191,7 @@ async fn sessions_only_for_known_uploaded_videos() {
     let not_uploaded = collect(&env, "/collector/sessions", &json!({"videoId": empty})).await;
     refused(not_uploaded, StatusCode::NOT_FOUND, "resource-not-found");
 
-    // A deleted video takes no more events.
+    // A deleted video takes no more events: its sessions went with it.
     let video = uploaded_video(&env).await;
     let session = open(&env, &video).await;
     let deleted = env
@@ -209,7 +209,7 @@ async fn sessions_only_for_known_uploaded_videos() {
     )
     .await;
     let body = refused(late, StatusCode::NOT_FOUND, "resource-not-found");
-    assert_eq!(body["name"], "videoId");
+    assert_eq!(body["name"], "sessionId");
 }
 
 #[tokio::test]
