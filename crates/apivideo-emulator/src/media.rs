@@ -57,6 +57,15 @@ pub(crate) async fn write(tmp: PathBuf, dest: PathBuf, bytes: Vec<u8>) -> std::i
     .await
 }
 
+/// Removes a resource's media directory with everything in it; one that
+/// is not there is already removed.
+pub(crate) async fn remove_dir(dir: PathBuf) -> std::io::Result<()> {
+    match tokio::fs::remove_dir_all(dir).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Syncs a directory, so the entries just created or renamed in it last.
 pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()

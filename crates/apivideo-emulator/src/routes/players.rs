@@ -160,14 +160,7 @@ async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let project = project.id();
-    load(&state, project, &id)?;
-    state.db.delete(project, Kind::Player, &id)?;
-    crate::store::live_streams::forget_player(&state, project, &id).await?;
-    match tokio::fs::remove_dir_all(store::media_dir(&state, project, &id)).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-        _ => {}
-    }
+    store::delete(&state, project.id(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

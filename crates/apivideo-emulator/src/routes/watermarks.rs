@@ -21,7 +21,7 @@ use crate::ids::{self, prefix};
 use crate::pagination::PageQuery;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::watermarks::image_path;
+use crate::store::watermarks::{self, image_path};
 
 /// Image extensions, as the real API lists them.
 const IMAGE_EXTENSIONS: [&str; 6] = ["jpeg", "jpg", "JPG", "JPEG", "png", "PNG"];
@@ -107,13 +107,6 @@ async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let project = project.id();
-    if !state.db.delete(project, Kind::Watermark, &id)? {
-        return Err(ApiError::not_found("watermarkId"));
-    }
-    match tokio::fs::remove_dir_all(state.media.dir(project, "watermarks", &id)).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-        _ => {}
-    }
+    watermarks::delete(&state, project.id(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

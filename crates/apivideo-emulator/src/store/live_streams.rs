@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::{encoding, ingest, sessions, videos};
 use crate::db::Kind;
 use crate::ids::{self, prefix};
+use crate::media;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -403,14 +404,7 @@ pub(crate) async fn delete(state: &AppState, project: &str, id: &str) -> ApiResu
     state.db.delete(project, Kind::LiveStream, id)?;
     state.db.delete(project, Kind::Broadcast, id)?;
     sessions::forget_of(state, project, id)?;
-    remove_dir(&media_dir(state, project, id)).await
-}
-
-async fn remove_dir(dir: &std::path::Path) -> ApiResult<()> {
-    match tokio::fs::remove_dir_all(dir).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
+    Ok(media::remove_dir(media_dir(state, project, id)).await?)
 }
 
 /// Detaches a deleted player from the project's live streams.

@@ -54,6 +54,15 @@ pub(crate) fn load(state: &AppState, project: &str, id: &str) -> ApiResult<Store
         .ok_or_else(|| ApiError::not_found("playerId"))
 }
 
+/// Deletes the theme and its logo; live streams using it lose their
+/// `playerId`. 404 if there is no such theme.
+pub(crate) async fn delete(state: &AppState, project: &str, id: &str) -> ApiResult<()> {
+    load(state, project, id)?;
+    state.db.delete(project, Kind::Player, id)?;
+    super::live_streams::forget_player(state, project, id).await?;
+    Ok(crate::media::remove_dir(media_dir(state, project, id)).await?)
+}
+
 /// Whether the project has a player `id`, for the checks of a `playerId`.
 pub(crate) fn exists(state: &AppState, project: &str, id: &str) -> ApiResult<bool> {
     Ok(state

@@ -16,6 +16,7 @@ use apivideo_raw::types::{Video, VideoAssets, VideoSource};
 use super::{ingest, sessions};
 use crate::db::Kind;
 use crate::ids::{new_id, prefix};
+use crate::media;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -164,10 +165,8 @@ pub(crate) async fn erase(
         return Ok(false);
     }
     sessions::forget_of(state, project, video_id)?;
-    match tokio::fs::remove_dir_all(ingest::video_dir(state, project, video_id)).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(true),
-    }
+    media::remove_dir(ingest::video_dir(state, project, video_id)).await?;
+    Ok(true)
 }
 
 /// Restores a discarded video whole, with its `discarded`, `discardedAt`
