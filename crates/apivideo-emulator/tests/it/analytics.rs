@@ -7,7 +7,7 @@ use apivideo_raw::types::{Account, VideoSessionsListResponse};
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv, status};
-use crate::live_streams::support::{api, create_video, problem};
+use crate::support::{api, create_live_stream, create_video, problem};
 
 async fn record(env: &TestEnv, key: &str, body: Value) -> reqwest::Response {
     api(
@@ -267,15 +267,7 @@ async fn periods_and_ids_are_validated() {
 #[tokio::test]
 async fn live_stream_sessions_and_events() {
     let env = common::start().await;
-    let live: Value = api(&env, reqwest::Method::POST, "/live-streams", "key-a")
-        .json(&json!({"name": "live"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let live_id = live["liveStreamId"].as_str().unwrap();
+    let live_id = &create_live_stream(&env, "key-a", "live").await;
     let id = session(
         &env,
         json!({
@@ -400,15 +392,7 @@ async fn a_deleted_media_takes_its_sessions_with_it() {
     let env = common::start().await;
     let kept = create_video(&env, "key-a", "kept").await;
     let video = create_video(&env, "key-a", "deleted").await;
-    let live: Value = api(&env, reqwest::Method::POST, "/live-streams", "key-a")
-        .json(&json!({"name": "live"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let live = live["liveStreamId"].as_str().unwrap().to_owned();
+    let live = create_live_stream(&env, "key-a", "live").await;
     let loaded = "2024-03-05T10:00:00Z";
     let kept_session = session(&env, json!({"videoId": kept, "loadedAt": loaded})).await;
     let video_session = session(&env, json!({"videoId": video, "loadedAt": loaded})).await;

@@ -6,7 +6,7 @@ use apivideo_raw::prelude::*;
 use apivideo_raw::types::{Caption, CaptionUpdatePayload, Chapter};
 
 use crate::common::{self, TestEnv, status};
-use crate::live_streams::support::{Form, api, create_video, problem};
+use crate::support::{Form, api, create_video, problem};
 
 const VTT: &str =
     "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nHello\n\n00:05.000 --> 00:07.500\nWorld\n";

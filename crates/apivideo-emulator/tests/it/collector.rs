@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv};
-use crate::live_streams::support::create_video;
+use crate::support::create_video;
 use crate::uploads::send_chunk;
 
 const FIREFOX: &str =

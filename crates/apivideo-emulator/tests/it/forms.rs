@@ -3,11 +3,10 @@
 //! two files, no file, a text part too long or not UTF-8. And none of them
 //! stores anything.
 
-use apivideo_raw::prelude::*;
-use apivideo_raw::types::TokenCreationPayload;
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv};
+use crate::upload_tokens;
 use crate::uploads::create;
 
 const BOUNDARY: &str = "FoRm";
@@ -83,14 +82,7 @@ async fn every_multipart_route_answers_the_same_fault_the_same_way() {
     let video = create(&env, "target").await.video_id;
     let player = created(&env, "/players", json!({})).await;
     let stream = created(&env, "/live-streams", json!({"name": "live"})).await;
-    let token = env
-        .raw
-        .create_upload_token()
-        .body(TokenCreationPayload::builder().ttl(0))
-        .send()
-        .await
-        .expect("token created")
-        .token;
+    let token = upload_tokens::token(&env, 0).await.token;
     let basic = env.basic();
     let routes: Vec<(String, Option<&str>)> = vec![
         (format!("/videos/{video}/source"), Some(&basic)),

@@ -22,6 +22,7 @@ mod players;
 mod private_videos;
 mod readme;
 mod summaries;
+mod support;
 mod tags;
 mod tenant_matrix;
 mod upload_tokens;

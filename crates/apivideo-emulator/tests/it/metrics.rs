@@ -24,7 +24,7 @@ use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv};
-use crate::live_streams::support::{api, create_video};
+use crate::support::{api, create_video};
 
 struct Fixture {
     env: TestEnv,

@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use apivideo_raw::prelude::*;
-use apivideo_raw::types::TokenCreationPayload;
 use bytes::Bytes;
 use serde_json::Value;
 
 use crate::common::{self, TestEnv};
+use crate::upload_tokens;
 use crate::uploads::create;
 
 const CONTENT_TYPE: &str = "multipart/form-data; boundary=XyZ";
@@ -75,14 +75,7 @@ fn many_parts() -> Vec<u8> {
 #[tokio::test]
 async fn adversarial_bodies_are_refused_while_still_sent() {
     let env = common::start().await;
-    let token = env
-        .raw
-        .create_upload_token()
-        .body(TokenCreationPayload::builder().ttl(0))
-        .send()
-        .await
-        .expect("token created")
-        .token;
+    let token = upload_tokens::token(&env, 0).await.token;
     let video = create(&env, "target").await;
     let routes = [
         (format!("/upload?token={token}"), None),

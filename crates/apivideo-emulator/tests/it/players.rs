@@ -9,7 +9,7 @@ use apivideo_raw::types::{
 use serde_json::json;
 
 use crate::common::{self, status};
-use crate::live_streams::support::{Form, JPEG, api, problem};
+use crate::support::{Form, JPEG, api, problem};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n fake png";
 

@@ -11,7 +11,7 @@ use apivideo_raw::types::{
 use serde_json::Value;
 
 use crate::common::{self, TestEnv};
-use crate::live_streams::support::{api, problem};
+use crate::support::{api, problem};
 
 /// Creates a video with these tags and returns its id.
 async fn tagged(raw: &Client, title: &str, tags: &[&str]) -> String {

@@ -12,7 +12,9 @@ use apivideo_raw::types::{
 use crate::common::{self, TestEnv, status};
 use crate::uploads::{bytes, form, mp4};
 
-async fn token(env: &TestEnv, ttl: i64) -> UploadToken {
+/// A new upload token of the first project, valid for `ttl` seconds (0:
+/// no expiry).
+pub(crate) async fn token(env: &TestEnv, ttl: i64) -> UploadToken {
     env.raw
         .create_upload_token()
         .body(TokenCreationPayload::builder().ttl(ttl))

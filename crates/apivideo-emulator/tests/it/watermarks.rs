@@ -7,7 +7,7 @@ use apivideo_raw::types::{ListWatermarksSortOrder, Watermark};
 use serde_json::json;
 
 use crate::common::{self, status};
-use crate::live_streams::support::{Form, JPEG, api};
+use crate::support::{Form, JPEG, api};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n fake png";
 

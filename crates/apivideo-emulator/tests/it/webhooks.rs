@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv, status};
-use crate::live_streams::support::{Form, api, create_video, problem};
+use crate::support::{Form, api, create_live_stream, create_video, problem};
 
 /// What the receiver saw.
 #[derive(Debug, Default)]
@@ -289,18 +289,6 @@ pub(crate) async fn broadcast(
     .unwrap()
 }
 
-async fn live_stream(env: &TestEnv, key: &str) -> String {
-    let answer: Value = api(env, reqwest::Method::POST, "/live-streams", key)
-        .json(&json!({"name": "on air"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["liveStreamId"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn broadcasts_are_delivered_to_subscribed_webhooks() {
     let env = common::start().await;
@@ -319,7 +307,7 @@ async fn broadcasts_are_delivered_to_subscribed_webhooks() {
         .send()
         .await
         .unwrap();
-    let id = live_stream(&env, "key-a").await;
+    let id = create_live_stream(&env, "key-a", "on air").await;
 
     let answer = broadcast(&env, "key-a", &id, true).await;
     assert_eq!(answer.status(), 200);
@@ -385,7 +373,7 @@ async fn failed_deliveries_are_retried_3_times_apart() {
     .await;
     let (url, seen, gate) = gated_receiver(vec![500, 500]).await;
     register(&env, &url, &["live-stream.broadcast.started"]).await;
-    let id = live_stream(&env, "key-a").await;
+    let id = create_live_stream(&env, "key-a", "on air").await;
     let started = std::time::Instant::now();
     // The API answer does not wait for the deliveries: it comes while the
     // receiver still holds the first one.
@@ -551,7 +539,7 @@ async fn redirects_are_not_followed() {
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let hook = register(&env, &url, &["live-stream.broadcast.started"]).await;
-        let id = live_stream(&env, "key-a").await;
+        let id = create_live_stream(&env, "key-a", "on air").await;
         let failed = env.emulator.stats().event("webhook.failed");
         broadcast(&env, "key-a", &id, true).await;
         wait_for(&env, "webhook.failed", failed + 1, Duration::from_secs(5)).await;
@@ -596,7 +584,7 @@ async fn deliveries_in_flight_are_capped() {
     for _ in 0..HOOKS {
         register(&env, &url, &["live-stream.broadcast.started"]).await;
     }
-    let id = live_stream(&env, "key-a").await;
+    let id = create_live_stream(&env, "key-a", "on air").await;
     broadcast(&env, "key-a", &id, true).await;
     // The cap's worth are held at the receiver, the rest wait for a place;
     // none of them can move on while the gate is shut.
