@@ -65,6 +65,7 @@ pub(crate) fn emit(
         };
         let (id, url) = (hook.webhook_id, hook.url);
         let target = Target {
+            project: project.to_owned(),
             signature: signature(&secret, &body),
             webhook_id: id,
             url,
@@ -113,6 +114,8 @@ pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
 /// Where one delivery goes, and its signature.
 #[derive(Clone)]
 struct Target {
+    /// The project whose webhook this is.
+    project: String,
     webhook_id: String,
     url: String,
     event: String,
@@ -122,10 +125,10 @@ struct Target {
 /// POSTs `body` until an answer below 300 or `ATTEMPTS` tries.
 async fn deliver(state: AppState, target: Target, body: bytes::Bytes) {
     for attempt in 1..=ATTEMPTS {
-        state.counters.event("webhook.attempts");
+        state.counters.event("webhook.attempts", &target.project);
         match post(&state, &target, body.clone()).await {
             Ok(status) if status.as_u16() < 300 => {
-                state.counters.event("webhook.delivered");
+                state.counters.event("webhook.delivered", &target.project);
                 tracing::info!(webhook = %target.webhook_id, event = %target.event, attempt, status = status.as_u16(), "webhook delivered");
                 return;
             }
@@ -145,7 +148,7 @@ async fn deliver(state: AppState, target: Target, body: bytes::Bytes) {
             tokio::time::sleep(state.config.webhook_retry_delay).await;
         }
     }
-    state.counters.event("webhook.failed");
+    state.counters.event("webhook.failed", &target.project);
     tracing::warn!(webhook = %target.webhook_id, event = %target.event, "webhook delivery failed");
 }
 
@@ -177,7 +180,7 @@ async fn post(
     let _permit = match state.deliveries.try_acquire() {
         Ok(permit) => permit,
         Err(_) => {
-            state.counters.event("webhook.waiting");
+            state.counters.event("webhook.waiting", &target.project);
             state
                 .deliveries
                 .acquire()

@@ -124,14 +124,16 @@ impl Draw {
 pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let faults = state.faults();
-    if let Some(scope) = &faults.project {
-        let project = req
-            .extensions()
-            .get::<crate::auth::RequestProject>()
-            .and_then(|p| p.0.as_deref());
-        if project != Some(scope.as_str()) {
-            return next.run(req).await;
-        }
+    // The project of the request's credential, if any: its faults count
+    // in its stats too.
+    let project = req
+        .extensions()
+        .get::<crate::auth::RequestProject>()
+        .and_then(|p| p.0.clone());
+    if let Some(scope) = &faults.project
+        && project.as_ref() != Some(scope)
+    {
+        return next.run(req).await;
     }
     let slow = faults.slow_paths.is_empty()
         || faults
@@ -147,7 +149,9 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
             Ok(left) => remaining = Some((limit.limit, left)),
             Err(retry_after) => {
                 let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
-                state.counters.event("faults.rate_limited");
+                state
+                    .counters
+                    .add("faults.rate_limited", 1, project.as_deref());
                 return ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too-many-requests",
@@ -169,19 +173,21 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
         drop_after,
     } = state.fault_rng.draw(&faults);
     if unauthorized && !req.uri().path().starts_with("/auth/") {
-        state.counters.event("faults.unauthorized");
+        state
+            .counters
+            .add("faults.unauthorized", 1, project.as_deref());
         return ApiError::unauthorized().into_response();
     }
     let dropper = req.extensions().get::<ConnectionDropper>().cloned();
     if drop && let Some(dropper) = &dropper {
-        state.counters.event("faults.dropped");
+        state.counters.add("faults.dropped", 1, project.as_deref());
         dropper.0.notify_one();
         // The server closes the connection; this answer is never sent.
         std::future::pending::<()>().await;
     }
     if let Some(code) = error {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        state.counters.event("faults.errors");
+        state.counters.add("faults.errors", 1, project.as_deref());
         return ApiError::new(
             status,
             "server-error",
@@ -196,7 +202,9 @@ pub(crate) async fn inject(State(state): State<AppState>, req: Request, next: Ne
         // answer is sent: the response is discarded here, never handed to
         // the server, which closes the connection.
         std::mem::drop(response);
-        state.counters.event("faults.dropped_after");
+        state
+            .counters
+            .add("faults.dropped_after", 1, project.as_deref());
         dropper.0.notify_one();
         return std::future::pending().await;
     }

@@ -73,22 +73,25 @@ impl Counters {
         });
     }
 
-    /// The requests and responses of one project since start or the last
-    /// reset (its `events` stay empty: events are counted for the whole
-    /// emulator only).
+    /// The requests, responses and events of one project since start or
+    /// the last reset.
     pub(crate) fn project_snapshot(&self, project: &str) -> Stats {
         let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         guard.1.get(project).cloned().unwrap_or_default()
     }
 
-    /// Counts one occurrence of a named event.
-    pub(crate) fn event(&self, name: &str) {
-        self.add(name, 1);
+    /// Counts one occurrence of a named event, for the whole emulator and
+    /// for the project it happened in.
+    pub(crate) fn event(&self, name: &str, project: &str) {
+        self.add(name, 1, Some(project));
     }
 
-    /// Adds `n` to a named event counter.
-    pub(crate) fn add(&self, name: &str, n: u64) {
-        self.with(|s| *s.events.entry(name.to_owned()).or_default() += n);
+    /// Adds `n` to a named event counter, for the whole emulator and for
+    /// `project` if the event is one project's.
+    pub(crate) fn add(&self, name: &str, n: u64, project: Option<&str>) {
+        self.with_scoped(project, |s| {
+            *s.events.entry(name.to_owned()).or_default() += n;
+        });
     }
 
     pub(crate) fn snapshot(&self) -> Stats {

@@ -148,7 +148,7 @@ async fn finish(state: &AppState, project: &str, video_id: &str) -> ApiResult<()
             }),
         );
     }
-    state.counters.event("encoding.completed");
+    state.counters.event("encoding.completed", project);
     Ok(())
 }
 

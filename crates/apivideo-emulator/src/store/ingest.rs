@@ -165,8 +165,8 @@ pub(crate) async fn accept(
         ingest.complete(Some(size), state.clock.now_millis());
     }
     store(state, project, video_id, &ingest)?;
-    state.counters.event("upload.parts");
-    state.counters.add("upload.bytes", size);
+    state.counters.event("upload.parts", project);
+    state.counters.add("upload.bytes", size, Some(project));
     if complete {
         discard_chunks(&dir).await;
     }

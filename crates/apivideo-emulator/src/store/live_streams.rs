@@ -288,7 +288,7 @@ async fn save_recording(
         "video.source.recorded",
         serde_json::json!({ "liveStreamId": live_stream_id, "videoId": video_id }),
     );
-    state.counters.event("live-stream.recorded");
+    state.counters.event("live-stream.recorded", project);
     Ok(())
 }
 
@@ -313,7 +313,7 @@ fn settle_at(state: &AppState, project: &str, stream: &mut LiveStream, now: i64)
         && now.saturating_sub(at) >= complete_delay_ms(state)
     {
         end_broadcast(state, project, stream)?;
-        state.counters.event("live-stream.completed");
+        state.counters.event("live-stream.completed", project);
     }
     Ok(())
 }
@@ -391,7 +391,7 @@ async fn finish_completion(
     let broadcast = load_broadcast(state, project, id)?;
     if stream.broadcasting && broadcast.completion_requested_at == Some(requested_at) {
         end_broadcast(state, project, &mut stream)?;
-        state.counters.event("live-stream.completed");
+        state.counters.event("live-stream.completed", project);
     }
     Ok(())
 }

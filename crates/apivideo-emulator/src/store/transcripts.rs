@@ -365,7 +365,7 @@ async fn transcribe(
             "language": language,
         }),
     );
-    state.counters.event("caption.generated");
+    state.counters.event("caption.generated", project);
     Ok(())
 }
 
@@ -413,7 +413,7 @@ fn emit_summary(state: &AppState, project: &str, stored: &Stored) {
             "summaryId": stored.summary.summary_id,
         }),
     );
-    state.counters.event("summary.generated");
+    state.counters.event("summary.generated", project);
 }
 
 /// At most `n` words of `text`, on one line with single spaces.

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::{self, TestEnv};
+use crate::uploads;
 
 /// The admin routes that act on every project, each with a body that
 /// would change something if it were accepted.
@@ -374,6 +375,23 @@ async fn faults_and_stats_can_be_scoped_to_one_project() {
     let (_, all) = send(&env, Method::GET, "/_emulator/stats", Some(&admin), None).await;
     assert_eq!(all["requests"]["GET /videos"], 2, "{all}");
     assert_eq!(all["requests"]["POST /auth/api-key"], 1, "{all}");
+
+    // Events count for the project they happen in: A's injected fault,
+    // B's upload.
+    assert_eq!(of_a["events"], json!({ "faults.errors": 1 }), "{of_a}");
+    assert_eq!(of_b["events"], json!({}), "{of_b}");
+    let video = uploads::create_with(&env.raw_for("key-b"), "b's").await;
+    let uploaded = uploads::send_chunk(&env, "key-b", &video.video_id, None, b"0123456789").await;
+    assert_eq!(uploaded.status(), 201);
+    let of_b = stats(&b).await;
+    assert_eq!(of_b["events"]["upload.parts"], 1, "{of_b}");
+    assert_eq!(of_b["events"]["upload.bytes"], 10, "{of_b}");
+    assert!(of_b["events"].get("faults.errors").is_none(), "{of_b}");
+    let of_a = stats(&a).await;
+    assert!(of_a["events"].get("upload.parts").is_none(), "{of_a}");
+    let (_, all) = send(&env, Method::GET, "/_emulator/stats", Some(&admin), None).await;
+    assert_eq!(all["events"]["upload.parts"], 1, "{all}");
+    assert_eq!(all["events"]["faults.errors"], 1, "{all}");
     let (status, problem) = send(
         &env,
         Method::GET,

@@ -50,8 +50,12 @@ pub(crate) fn bytes(len: usize, seed: u8) -> Vec<u8> {
 
 /// Creates a video through the raw client.
 pub(crate) async fn create(env: &TestEnv, title: &str) -> Video {
-    env.raw
-        .create_video()
+    create_with(&env.raw, title).await
+}
+
+/// Creates a video with `raw`, whichever project it is of.
+pub(crate) async fn create_with(raw: &apivideo_raw::Client, title: &str) -> Video {
+    raw.create_video()
         .body(VideoCreationPayload::builder().title(title))
         .send()
         .await
