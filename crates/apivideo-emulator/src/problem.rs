@@ -7,6 +7,23 @@ use axum::response::{IntoResponse, Response};
 
 const DOCS: &str = "https://docs.api.video/reference";
 
+/// Most characters of a title, a name or a detail. They may quote the
+/// request (a parameter's name, a decoder's message), so a longer one is
+/// cut, ending in `…`: an answer never grows with the input it refuses.
+const MAX_TEXT: usize = 512;
+/// Most entries of `problems`; the count of the others is in `detail`.
+const MAX_PROBLEMS: usize = 100;
+
+/// `text`, cut to [`MAX_TEXT`] characters.
+fn bounded(text: impl Into<String>) -> String {
+    let mut text = text.into();
+    if let Some((at, _)) = text.char_indices().nth(MAX_TEXT) {
+        text.truncate(at);
+        text.push('…');
+    }
+    text
+}
+
 /// An error answer. Handlers return `Result<_, ApiError>`. Boxed inside,
 /// so `Result`s stay small.
 #[derive(Debug, Clone)]
@@ -30,7 +47,7 @@ impl Invalid {
         Self {
             kind: "attribute-required",
             title: "This attribute is required.".into(),
-            name: name.into(),
+            name: bounded(name),
         }
     }
 
@@ -38,8 +55,8 @@ impl Invalid {
     pub(crate) fn attribute(name: impl Into<String>, title: impl Into<String>) -> Self {
         Self {
             kind: "invalid-attribute",
-            title: title.into(),
-            name: name.into(),
+            title: bounded(title),
+            name: bounded(name),
         }
     }
 
@@ -48,7 +65,7 @@ impl Invalid {
         Self {
             kind: "invalid-query-parameter",
             title: "This parameter is out of the allowed range of values.".into(),
-            name: name.into(),
+            name: bounded(name),
         }
     }
 }
@@ -59,7 +76,7 @@ impl ApiError {
             status,
             problem: Box::new(Problem {
                 type_: Some(format!("{DOCS}/{kind}")),
-                title: Some(title.into()),
+                title: Some(bounded(title)),
                 status: Some(i64::from(status.as_u16())),
                 name: None,
                 detail: None,
@@ -71,13 +88,13 @@ impl ApiError {
 
     /// Names the attribute or parameter at fault.
     pub(crate) fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.problem.name = Some(name.into());
+        self.problem.name = Some(bounded(name));
         self
     }
 
     /// Adds a human-readable detail.
     pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.problem.detail = Some(detail.into());
+        self.problem.detail = Some(bounded(detail));
         self
     }
 
@@ -92,8 +109,9 @@ impl ApiError {
     }
 
     /// 400 for one or more invalid attributes: the first is the headline,
-    /// all are listed in `problems`.
+    /// and `problems` lists them, up to [`MAX_PROBLEMS`].
     pub(crate) fn invalid(problems: Vec<Invalid>) -> Self {
+        let left_out = problems.len().saturating_sub(MAX_PROBLEMS);
         let first = problems
             .first()
             .cloned()
@@ -102,6 +120,7 @@ impl ApiError {
             Self::new(StatusCode::BAD_REQUEST, first.kind, first.title).with_name(first.name);
         err.problem.problems = problems
             .into_iter()
+            .take(MAX_PROBLEMS)
             .map(|p| ProblemDetail {
                 type_: Some(format!("{DOCS}/{}", p.kind)),
                 title: Some(p.title),
@@ -109,6 +128,9 @@ impl ApiError {
                 status: Some(400),
             })
             .collect();
+        if left_out > 0 {
+            err = err.with_detail(format!("{left_out} more problem(s) are not listed."));
+        }
         err
     }
 
@@ -227,3 +249,49 @@ impl From<std::io::Error> for ApiError {
 
 /// The result of a handler.
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_text_is_cut_at_a_character() {
+        let long = "é".repeat(MAX_TEXT * 3);
+        let err = ApiError::attribute(long.clone(), long.clone()).with_detail(long.clone());
+        let problem = &err.problem;
+        for text in [&problem.title, &problem.name, &problem.detail] {
+            let text = text.as_deref().unwrap();
+            assert_eq!(text.chars().count(), MAX_TEXT + 1);
+            assert!(text.ends_with("é…"), "{text}");
+        }
+        let listed = &problem.problems[0];
+        assert_eq!(
+            listed.name.as_deref().map(str::len),
+            problem.name.as_deref().map(str::len)
+        );
+        // Short texts are kept whole.
+        let short = ApiError::attribute("title", "This attribute must be a string.");
+        assert_eq!(
+            short.problem.title.as_deref(),
+            Some("This attribute must be a string.")
+        );
+        assert_eq!(bounded("x".repeat(MAX_TEXT)), "x".repeat(MAX_TEXT));
+    }
+
+    #[test]
+    fn problems_are_listed_up_to_the_bound() {
+        let many = (0..MAX_PROBLEMS + 7)
+            .map(|i| Invalid::required(format!("field{i}")))
+            .collect();
+        let err = ApiError::invalid(many);
+        assert_eq!(err.problem.problems.len(), MAX_PROBLEMS);
+        assert_eq!(err.problem.name.as_deref(), Some("field0"));
+        assert_eq!(
+            err.problem.detail.as_deref(),
+            Some("7 more problem(s) are not listed.")
+        );
+        let few = ApiError::invalid(vec![Invalid::required("a"), Invalid::required("b")]);
+        assert_eq!(few.problem.problems.len(), 2);
+        assert_eq!(few.problem.detail, None);
+    }
+}

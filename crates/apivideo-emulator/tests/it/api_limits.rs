@@ -302,3 +302,22 @@ async fn videos_come_in_creation_order_which_sort_order_turns_around() {
     assert_eq!(titles("").await, ["b", "c", "a"]);
     assert_eq!(titles("?sortOrder=desc").await, ["a", "c", "b"]);
 }
+
+/// A problem may name what the request sent, but never more than 512
+/// characters of it: the answer does not grow with the input it refuses.
+#[tokio::test]
+async fn problems_quote_a_bounded_part_of_the_request() {
+    let env = common::start().await;
+    let name = "x".repeat(5000);
+    let (status, body) = env
+        .get_json(&format!("/data/metrics/play/total?{name}=1"))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let quoted = body["name"].as_str().expect("a name");
+    assert!(
+        quoted.starts_with("xxxx") && quoted.ends_with('…'),
+        "{quoted}"
+    );
+    assert_eq!(quoted.chars().count(), 513);
+    assert_eq!(body["problems"][0]["name"].as_str(), Some(quoted));
+}
