@@ -29,7 +29,20 @@ pub(crate) enum DbError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored document does not decode: {0}")]
     Json(#[from] serde_json::Error),
+    /// The database holds documents of another format: written by an
+    /// earlier emulator (0: before formats were numbered) or a later one.
+    #[error(
+        "the data directory holds state of format {found}, and this emulator reads format {FORMAT}; start it on an empty data directory"
+    )]
+    Format { found: i64 },
 }
+
+/// The format of the stored documents, kept as SQLite's `user_version`.
+/// It changes when a stored type changes in a way an earlier document
+/// does not decode (a field made required), so that a data directory of
+/// another format is refused at start, saying so, rather than answering
+/// 500 at the first read of an old document.
+pub(crate) const FORMAT: i64 = 1;
 
 pub(crate) type DbResult<T> = Result<T, DbError>;
 
@@ -185,6 +198,24 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 ";
 
+/// Stamps a database without documents with [`FORMAT`]; refuses one whose
+/// documents are of another format (an unnumbered one with documents
+/// included).
+fn check_format(conn: &Connection) -> DbResult<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found == FORMAT {
+        return Ok(());
+    }
+    let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM resources)", [], |row| {
+        row.get(0)
+    })?;
+    if found == 0 && empty {
+        conn.pragma_update(None, "user_version", FORMAT)?;
+        return Ok(());
+    }
+    Err(DbError::Format { found })
+}
+
 impl Db {
     /// Opens (or creates) the database file, with the default durability.
     #[cfg(test)]
@@ -196,6 +227,7 @@ impl Db {
     pub(crate) fn open_with(path: &Path, durability: Durability) -> DbResult<Self> {
         let conn = Connection::open(path)?;
         conn.execute_batch(SCHEMA)?;
+        check_format(&conn)?;
         conn.pragma_update(None, "synchronous", durability.pragma())?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Self {

@@ -139,3 +139,54 @@ fn tokens_outlive_the_memory_cache() {
     assert_eq!(db.purge_tokens(100).unwrap(), 1);
     assert_eq!(project("t", 0), None, "purged");
 }
+
+#[test]
+fn a_new_database_is_stamped_and_another_format_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let db = Db::open(&path).unwrap();
+    db.put("a", Kind::Video, "v1", None, &serde_json::json!({"n": 1}))
+        .unwrap();
+    drop(db);
+    let version = |path: &Path| -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&path), FORMAT);
+    // Reopened at its format, it reads what it holds.
+    let db = Db::open(&path).unwrap();
+    let v1: Option<serde_json::Value> = db.get("a", Kind::Video, "v1").unwrap();
+    assert_eq!(v1, Some(serde_json::json!({"n": 1})));
+    drop(db);
+
+    // Unnumbered (0) with documents, or a later format: refused, with the
+    // format found, and nothing changed.
+    for found in [0, FORMAT + 1] {
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", found)
+            .unwrap();
+        match Db::open(&path) {
+            Err(DbError::Format { found: f }) => assert_eq!(f, found),
+            other => panic!("format {found}: {other:?}"),
+        }
+        assert_eq!(version(&path), found);
+        let rows: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM resources", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(rows, 1);
+    }
+
+    // Unnumbered without documents (tokens, counters only): stamped.
+    let empty = dir.path().join("empty.sqlite");
+    Connection::open(&empty)
+        .unwrap()
+        .execute_batch(SCHEMA)
+        .unwrap();
+    assert_eq!(version(&empty), 0);
+    Db::open(&empty).unwrap();
+    assert_eq!(version(&empty), FORMAT);
+}

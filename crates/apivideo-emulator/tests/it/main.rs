@@ -10,6 +10,7 @@ mod collector;
 mod common;
 mod connections;
 mod current_fields;
+mod data_dir;
 mod discarded;
 mod faults;
 mod forms;
