@@ -46,6 +46,19 @@ pub(crate) const FORMAT: i64 = 1;
 
 pub(crate) type DbResult<T> = Result<T, DbError>;
 
+/// What [`Db::delete_tree`] deletes with a document.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Attached<'a> {
+    /// Kinds stored under the document's id (a video's ingest state).
+    pub(crate) same_id: &'a [Kind],
+    /// Kinds whose parent is the document (a video's captions).
+    pub(crate) children: &'a [Kind],
+    /// Kinds whose parent is one of the document's children, each with
+    /// that child's kind: `(Kind::Session, Kind::SessionEvent)` for the
+    /// events of a video's sessions.
+    pub(crate) grandchildren: &'a [(Kind, Kind)],
+}
+
 /// How hard a write is made durable before it is acknowledged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -342,21 +355,6 @@ impl Db {
         Ok(n > 0)
     }
 
-    /// Deletes every document of a kind under `parent`.
-    pub(crate) fn delete_children(
-        &self,
-        project: &str,
-        kind: Kind,
-        parent: &str,
-    ) -> DbResult<usize> {
-        Ok(self.with_conn(|conn| {
-            conn.execute(
-                "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
-                params![project, kind.as_str(), parent],
-            )
-        })?)
-    }
-
     /// Every document of a kind, whatever its project, with the project;
     /// oldest first.
     pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> DbResult<Vec<(String, T)>> {
@@ -395,17 +393,15 @@ impl Db {
         Ok(n > 0)
     }
 
-    /// Deletes one document and, in the same transaction, the documents
-    /// of the `same_id` kinds that share its id and those of the `children`
-    /// kinds whose parent it is. False, with nothing deleted, if the
-    /// document was not there.
+    /// Deletes one document and, in the same transaction, what is
+    /// `attached` to it. False, with nothing deleted, if the document was
+    /// not there.
     pub(crate) fn delete_tree(
         &self,
         project: &str,
         kind: Kind,
         id: &str,
-        same_id: &[Kind],
-        children: &[Kind],
+        attached: Attached<'_>,
     ) -> DbResult<bool> {
         Ok(self.with_conn(|conn| {
             let tx = conn.transaction()?;
@@ -416,13 +412,20 @@ impl Db {
             if n == 0 {
                 return Ok::<_, rusqlite::Error>(false);
             }
-            for other in same_id {
+            for other in attached.same_id {
                 tx.execute(
                     "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND id = ?3",
                     params![project, other.as_str(), id],
                 )?;
             }
-            for child in children {
+            for (child, grandchild) in attached.grandchildren {
+                tx.execute(
+                    "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent IN
+                     (SELECT id FROM resources WHERE project = ?1 AND kind = ?3 AND parent = ?4)",
+                    params![project, grandchild.as_str(), child.as_str(), id],
+                )?;
+            }
+            for child in attached.children {
                 tx.execute(
                     "DELETE FROM resources WHERE project = ?1 AND kind = ?2 AND parent = ?3",
                     params![project, child.as_str(), id],

@@ -45,6 +45,15 @@ fn a_moved_document_keeps_its_place_and_a_tree_goes_at_once() {
         .unwrap();
     db.put("a", Kind::Caption, "v2/en", Some("v2"), &doc(5))
         .unwrap();
+    // Sessions of each video, with an event each.
+    db.put("a", Kind::Session, "ps1", Some("v1"), &doc(6))
+        .unwrap();
+    db.put("a", Kind::SessionEvent, "ev1", Some("ps1"), &doc(7))
+        .unwrap();
+    db.put("a", Kind::Session, "ps2", Some("v2"), &doc(8))
+        .unwrap();
+    db.put("a", Kind::SessionEvent, "ev2", Some("ps2"), &doc(9))
+        .unwrap();
     assert!(
         db.move_kind("a", "v1", Kind::Video, Kind::DiscardedVideo, &doc(10))
             .unwrap()
@@ -69,8 +78,12 @@ fn a_moved_document_keeps_its_place_and_a_tree_goes_at_once() {
     assert_eq!(live, [doc(1), doc(2)], "back in its place");
 
     let tree = |db: &Db| {
-        db.delete_tree("a", Kind::Video, "v1", &[Kind::Ingest], &[Kind::Caption])
-            .unwrap()
+        let attached = Attached {
+            same_id: &[Kind::Ingest],
+            children: &[Kind::Caption, Kind::Session],
+            grandchildren: &[(Kind::Session, Kind::SessionEvent)],
+        };
+        db.delete_tree("a", Kind::Video, "v1", attached).unwrap()
     };
     assert!(tree(&db));
     assert!(!tree(&db));
@@ -81,6 +94,10 @@ fn a_moved_document_keeps_its_place_and_a_tree_goes_at_once() {
     );
     let captions: Vec<serde_json::Value> = db.list("a", Kind::Caption, None).unwrap();
     assert_eq!(captions, [doc(5)], "only the other video's caption is left");
+    let sessions: Vec<serde_json::Value> = db.list("a", Kind::Session, None).unwrap();
+    assert_eq!(sessions, [doc(8)], "only the other video's session is left");
+    let events: Vec<serde_json::Value> = db.list("a", Kind::SessionEvent, None).unwrap();
+    assert_eq!(events, [doc(9)], "and its event");
 }
 
 #[test]

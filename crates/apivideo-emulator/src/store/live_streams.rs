@@ -19,8 +19,8 @@ use apivideo_raw::types::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{encoding, ingest, sessions, videos};
-use crate::db::Kind;
+use super::{encoding, ingest, videos};
+use crate::db::{Attached, Kind};
 use crate::ids::{self, prefix};
 use crate::media;
 use crate::problem::{ApiError, ApiResult};
@@ -397,13 +397,21 @@ async fn finish_completion(
 }
 
 /// Deletes live stream `id` with its broadcast state, its player sessions
-/// and its media. Takes the stream's lock.
+/// and their events in one transaction, then its media. Takes the
+/// stream's lock.
 pub(crate) async fn delete(state: &AppState, project: &str, id: &str) -> ApiResult<()> {
     let _guard = lock(state, id).await;
-    load(state, project, id)?;
-    state.db.delete(project, Kind::LiveStream, id)?;
-    state.db.delete(project, Kind::Broadcast, id)?;
-    sessions::forget_of(state, project, id)?;
+    let attached = Attached {
+        same_id: &[Kind::Broadcast],
+        children: &[Kind::Session],
+        grandchildren: &[(Kind::Session, Kind::SessionEvent)],
+    };
+    if !state
+        .db
+        .delete_tree(project, Kind::LiveStream, id, attached)?
+    {
+        return Err(ApiError::not_found("liveStreamId"));
+    }
     Ok(media::remove_dir(media_dir(state, project, id)).await?)
 }
 

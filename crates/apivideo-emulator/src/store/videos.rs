@@ -13,8 +13,8 @@
 
 use apivideo_raw::types::{Video, VideoAssets, VideoSource};
 
-use super::{ingest, sessions};
-use crate::db::Kind;
+use super::ingest;
+use crate::db::{Attached, Kind};
 use crate::ids::{new_id, prefix};
 use crate::media;
 use crate::problem::{ApiError, ApiResult};
@@ -145,9 +145,10 @@ pub(crate) fn discard(state: &AppState, project: &str, video_id: &str) -> ApiRes
 }
 
 /// Deletes a video of `kind` (live or discarded) for good with everything
-/// attached: its ingest state, transcript state, captions, chapters and
-/// summaries in one transaction, then its player sessions, then its media
-/// on disk. False if there was no such video. The caller
+/// attached: its ingest state, transcript state, captions, chapters,
+/// summaries, player sessions and their events in one transaction, then
+/// its media on disk. (A discarded video keeps its sessions, for its
+/// restore.) False if there was no such video. The caller
 /// holds the video's ingest lock.
 pub(crate) async fn erase(
     state: &AppState,
@@ -155,16 +156,14 @@ pub(crate) async fn erase(
     kind: Kind,
     video_id: &str,
 ) -> ApiResult<bool> {
-    if !state.db.delete_tree(
-        project,
-        kind,
-        video_id,
-        &[Kind::Ingest, Kind::Transcript],
-        &[Kind::Caption, Kind::Chapter, Kind::Summary],
-    )? {
+    let attached = Attached {
+        same_id: &[Kind::Ingest, Kind::Transcript],
+        children: &[Kind::Caption, Kind::Chapter, Kind::Summary, Kind::Session],
+        grandchildren: &[(Kind::Session, Kind::SessionEvent)],
+    };
+    if !state.db.delete_tree(project, kind, video_id, attached)? {
         return Ok(false);
     }
-    sessions::forget_of(state, project, video_id)?;
     media::remove_dir(ingest::video_dir(state, project, video_id)).await?;
     Ok(true)
 }

@@ -250,20 +250,6 @@ pub(crate) fn require(
         .ok_or_else(|| ApiError::not_found(name))
 }
 
-/// Deletes the sessions of a video or live stream deleted for good, with
-/// their events: the analytics of a media go with it, in `/analytics` and
-/// in `/data` alike. (A discarded video keeps them, for its restore.)
-pub(crate) fn forget_of(state: &AppState, project: &str, parent: &str) -> ApiResult<()> {
-    let sessions: Vec<Session> = state.db.list(project, Kind::Session, Some(parent))?;
-    for session in sessions {
-        state
-            .db
-            .delete_children(project, Kind::SessionEvent, &session.session_id)?;
-    }
-    state.db.delete_children(project, Kind::Session, parent)?;
-    Ok(())
-}
-
 /// The session, or the 404 naming `sessionId`.
 pub(crate) fn load(state: &AppState, project: &str, session_id: &str) -> ApiResult<Session> {
     state
